@@ -1,0 +1,360 @@
+package io.clusterdns.index;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The mutable side of the index: the slim records of every watched object, grouped by namespace, from which
+ * immutable {@link ClusterSnapshot}s are built.
+ *
+ * <p>Design notes.
+ * <ul>
+ *   <li>Threads: one owner (the indexer thread of a watch, or the loader at start-up). Not thread-safe;
+ *       snapshots it builds are immutable and safe to hand to any thread.
+ *   <li>Change detection: every {@code put}/{@code remove} compares slim records and returns whether anything
+ *       DNS can see changed, so an update that touches no DNS field marks nothing dirty and publishes nothing
+ *       (CoreDNS's {@code detectChanges}).
+ *   <li>Incremental builds: {@link #build()} rebuilds only the namespaces marked dirty since the last build and
+ *       reuses the other {@link NamespaceView}s as they are; the reverse index copies only the shards whose
+ *       addresses changed. A build never edits a snapshot already handed out.
+ * </ul>
+ */
+public final class ClusterState {
+  /** Generations are unique across every state in the process, so answer-cache keys never collide. */
+  private static final AtomicLong GENERATIONS = new AtomicLong();
+
+  /** Kubernetes label values are at most 63 characters; longer pod names are not usable as DNS labels. */
+  private static final int MAX_LABEL = 63;
+
+  private final boolean endpointPodNames;
+  private final LongSupplier clockMillis;
+  private final Map<String, NamespaceState> namespaces = new HashMap<>();
+  private final Map<IpAddress, List<PtrTarget>>[] reverse;
+  private final boolean[] dirtyShards = new boolean[ReverseIndex.SHARDS];
+  private ClusterSnapshot last = ClusterSnapshot.EMPTY;
+  private boolean anyDirty;
+
+  /**
+   * @param endpointPodNames name endpoints without a hostname by their pod name (CoreDNS
+   *     {@code endpoint_pod_names}) instead of the dashed address
+   */
+  public ClusterState(boolean endpointPodNames) {
+    this(endpointPodNames, System::currentTimeMillis);
+  }
+
+  @SuppressWarnings("unchecked")
+  public ClusterState(boolean endpointPodNames, LongSupplier clockMillis) {
+    this.endpointPodNames = endpointPodNames;
+    this.clockMillis = clockMillis;
+    this.reverse = new Map[ReverseIndex.SHARDS];
+    for (int i = 0; i < reverse.length; i++) {
+      reverse[i] = new HashMap<>();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- updates
+
+  public boolean putNamespace(NamespaceInfo ns) {
+    NamespaceState s = state(ns.name());
+    if (Objects.equals(s.info, ns)) {
+      return false;
+    }
+    s.info = ns;
+    return markDirty(s);
+  }
+
+  public boolean removeNamespace(String name) {
+    NamespaceState s = namespaces.get(name);
+    if (s == null || s.info == null) {
+      return false;
+    }
+    s.info = null;
+    return markDirty(s);
+  }
+
+  public boolean putService(ServiceInfo svc) {
+    NamespaceState s = state(svc.namespace());
+    ServiceInfo old = s.services.put(svc.name(), svc);
+    return !svc.equals(old) && markDirty(s);
+  }
+
+  public boolean removeService(String namespace, String name) {
+    NamespaceState s = namespaces.get(namespace);
+    return s != null && s.services.remove(name) != null && markDirty(s);
+  }
+
+  public boolean putEndpointSlice(EndpointSliceInfo slice) {
+    NamespaceState s = state(slice.namespace());
+    EndpointSliceInfo old = s.slices.put(slice.name(), slice);
+    if (slice.equals(old)) {
+      return false;
+    }
+    if (old != null) {
+      unlinkSlice(s, old);
+    }
+    if (slice.serviceName() != null) {
+      s.slicesByService.computeIfAbsent(slice.serviceName(), k -> new LinkedHashMap<>()).put(slice.name(), slice);
+    }
+    return markDirty(s);
+  }
+
+  public boolean removeEndpointSlice(String namespace, String name) {
+    NamespaceState s = namespaces.get(namespace);
+    if (s == null) {
+      return false;
+    }
+    EndpointSliceInfo old = s.slices.remove(name);
+    if (old == null) {
+      return false;
+    }
+    unlinkSlice(s, old);
+    return markDirty(s);
+  }
+
+  public boolean putPod(PodInfo pod) {
+    NamespaceState s = state(pod.namespace());
+    PodInfo old = s.pods.put(pod.name(), pod);
+    return !pod.equals(old) && markDirty(s);
+  }
+
+  public boolean removePod(String namespace, String name) {
+    NamespaceState s = namespaces.get(namespace);
+    return s != null && s.pods.remove(name) != null && markDirty(s);
+  }
+
+  /** Whether a change was recorded since the last {@link #build()}. */
+  public boolean dirty() {
+    return anyDirty;
+  }
+
+  /** Names of the namespaces whose Namespace object is known. */
+  public Set<String> namespaceNames() {
+    Set<String> names = new HashSet<>();
+    namespaces.forEach((k, v) -> {
+      if (v.info != null) {
+        names.add(k);
+      }
+    });
+    return names;
+  }
+
+  // ------------------------------------------------------------------------------------------------ build
+
+  /**
+   * Builds the next snapshot from the recorded changes, or returns the previous one if nothing changed.
+   * Only namespaces changed since the last build are rebuilt.
+   */
+  public ClusterSnapshot build() {
+    if (!anyDirty) {
+      return last;
+    }
+    Map<String, NamespaceView> views = new HashMap<>(last.namespaces());
+    List<String> empty = new ArrayList<>();
+    for (Map.Entry<String, NamespaceState> e : namespaces.entrySet()) {
+      NamespaceState s = e.getValue();
+      if (!s.dirty) {
+        continue;
+      }
+      s.dirty = false;
+      removeReverse(s);
+      String key = e.getKey().toLowerCase(Locale.ROOT);
+      if (s.info == null) {
+        views.remove(key);
+        if (s.isEmpty()) {
+          empty.add(e.getKey());
+        }
+        continue;
+      }
+      views.put(key, buildNamespace(s));
+    }
+    empty.forEach(namespaces::remove);
+
+    Map<IpAddress, List<PtrTarget>>[] shards = last.reverse().shards().clone();
+    for (int i = 0; i < shards.length; i++) {
+      if (dirtyShards[i]) {
+        dirtyShards[i] = false;
+        shards[i] = Map.copyOf(reverse[i]);
+      }
+    }
+    long now = clockMillis.getAsLong();
+    last = new ClusterSnapshot(
+        Collections.unmodifiableMap(views), new ReverseIndex(shards), now / 1000, last.generation() + 1, now);
+    anyDirty = false;
+    return last;
+  }
+
+  private NamespaceView buildNamespace(NamespaceState s) {
+    Map<String, ServiceView> services = new HashMap<>(s.services.size() * 2);
+    for (ServiceInfo svc : s.services.values()) {
+      ServiceView view = buildService(svc, s.slicesByService.getOrDefault(svc.name(), Map.of()));
+      services.put(svc.name().toLowerCase(Locale.ROOT), view);
+      addReverse(s, view);
+    }
+    Set<IpAddress> podIps = new HashSet<>();
+    for (PodInfo p : s.pods.values()) {
+      if (!p.terminating()) {
+        podIps.addAll(p.ips());
+      }
+    }
+    return new NamespaceView(
+        s.info.name(), GENERATIONS.incrementAndGet(), Collections.unmodifiableMap(services), Set.copyOf(podIps));
+  }
+
+  private ServiceView buildService(ServiceInfo svc, Map<String, EndpointSliceInfo> slices) {
+    if (svc.kind() == ServiceKind.EXTERNAL_NAME) {
+      return new ServiceView(svc, List.of());
+    }
+    // Same (name, address) in several slices is one endpoint; its ports are the union (behaviours.md 4.4).
+    Map<String, EndpointAddress> merged = new LinkedHashMap<>();
+    for (EndpointSliceInfo slice : slices.values()) {
+      for (EndpointInfo ep : slice.endpoints()) {
+        if (!ep.ready()) {
+          continue;
+        }
+        for (IpAddress a : ep.addresses()) {
+          String name = endpointName(ep, a);
+          String key = name.toLowerCase(Locale.ROOT) + '|' + a;
+          EndpointAddress prev = merged.get(key);
+          if (prev == null) {
+            merged.put(key, new EndpointAddress(name, a, slice.ports()));
+          } else if (!prev.ports().containsAll(slice.ports())) {
+            List<PortInfo> ports = new ArrayList<>(prev.ports());
+            for (PortInfo p : slice.ports()) {
+              if (!ports.contains(p)) {
+                ports.add(p);
+              }
+            }
+            merged.put(key, new EndpointAddress(name, a, ports));
+          }
+        }
+      }
+    }
+    return new ServiceView(svc, new ArrayList<>(merged.values()));
+  }
+
+  /** behaviours.md 4.3: hostname, else (with endpoint_pod_names) a short enough pod name, else the dashed IP. */
+  private String endpointName(EndpointInfo ep, IpAddress a) {
+    if (ep.hostname() != null && !ep.hostname().isEmpty()) {
+      return ep.hostname();
+    }
+    if (endpointPodNames && ep.targetName() != null && !ep.targetName().isEmpty()
+        && ep.targetName().length() <= MAX_LABEL) {
+      return ep.targetName();
+    }
+    return a.dashed();
+  }
+
+  // -------------------------------------------------------------------------------------------- reverse
+
+  private void addReverse(NamespaceState s, ServiceView view) {
+    ServiceInfo svc = view.info();
+    if (svc.kind() == ServiceKind.EXTERNAL_NAME) {
+      return;
+    }
+    for (IpAddress ip : svc.clusterIps()) {
+      addReverse(s, ip, new PtrTarget(svc.namespace(), svc.name(), null));
+    }
+    for (EndpointAddress e : view.endpoints()) {
+      addReverse(s, e.address(), new PtrTarget(svc.namespace(), svc.name(), e.name()));
+    }
+  }
+
+  private void addReverse(NamespaceState s, IpAddress ip, PtrTarget t) {
+    int shard = ReverseIndex.shardOf(ip);
+    List<PtrTarget> cur = reverse[shard].get(ip);
+    if (cur != null && cur.contains(t)) {
+      return;
+    }
+    List<PtrTarget> next = new ArrayList<>(cur == null ? 1 : cur.size() + 1);
+    if (cur != null) {
+      next.addAll(cur);
+    }
+    next.add(t);
+    reverse[shard].put(ip, ordered(next));
+    dirtyShards[shard] = true;
+    s.reverseContributions.add(new Object[] {ip, t});
+  }
+
+  private void removeReverse(NamespaceState s) {
+    for (Object[] c : s.reverseContributions) {
+      IpAddress ip = (IpAddress) c[0];
+      PtrTarget t = (PtrTarget) c[1];
+      int shard = ReverseIndex.shardOf(ip);
+      List<PtrTarget> cur = reverse[shard].get(ip);
+      if (cur == null || !cur.contains(t)) {
+        continue;
+      }
+      List<PtrTarget> next = new ArrayList<>(cur);
+      next.remove(t);
+      if (next.isEmpty()) {
+        reverse[shard].remove(ip);
+      } else {
+        reverse[shard].put(ip, ordered(next));
+      }
+      dirtyShards[shard] = true;
+    }
+    s.reverseContributions.clear();
+  }
+
+  /** ClusterIP owners first; the reader shows only those when there are any (behaviours.md 7.2). */
+  private static List<PtrTarget> ordered(List<PtrTarget> targets) {
+    List<PtrTarget> clusterIp = new ArrayList<>();
+    List<PtrTarget> endpoints = new ArrayList<>();
+    for (PtrTarget t : targets) {
+      (t.isClusterIp() ? clusterIp : endpoints).add(t);
+    }
+    clusterIp.addAll(endpoints);
+    return List.copyOf(clusterIp);
+  }
+
+  // ------------------------------------------------------------------------------------------- internals
+
+  private NamespaceState state(String namespace) {
+    return namespaces.computeIfAbsent(namespace, k -> new NamespaceState());
+  }
+
+  private boolean markDirty(NamespaceState s) {
+    s.dirty = true;
+    anyDirty = true;
+    return true;
+  }
+
+  private static void unlinkSlice(NamespaceState s, EndpointSliceInfo old) {
+    if (old.serviceName() == null) {
+      return;
+    }
+    Map<String, EndpointSliceInfo> m = s.slicesByService.get(old.serviceName());
+    if (m != null) {
+      m.remove(old.name());
+      if (m.isEmpty()) {
+        s.slicesByService.remove(old.serviceName());
+      }
+    }
+  }
+
+  /** Everything recorded for one namespace name, whether or not its Namespace object exists yet. */
+  private static final class NamespaceState {
+    NamespaceInfo info;
+    final Map<String, ServiceInfo> services = new HashMap<>();
+    final Map<String, EndpointSliceInfo> slices = new HashMap<>();
+    final Map<String, Map<String, EndpointSliceInfo>> slicesByService = new HashMap<>();
+    final Map<String, PodInfo> pods = new HashMap<>();
+    /** (address, target) pairs this namespace put into the reverse index at its last build. */
+    final List<Object[]> reverseContributions = new ArrayList<>();
+    boolean dirty;
+
+    boolean isEmpty() {
+      return info == null && services.isEmpty() && slices.isEmpty() && pods.isEmpty();
+    }
+  }
+}

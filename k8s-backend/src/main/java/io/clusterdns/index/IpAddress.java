@@ -1,0 +1,189 @@
+package io.clusterdns.index;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * An IPv4 or IPv6 address held as primitives: the index keeps hundreds of thousands of them, and an
+ * {@link InetAddress} costs several objects each. IPv4 lives in the low 32 bits of {@code lo}.
+ * Equality and hashing are by value, so slim records that hold addresses compare by content.
+ */
+public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAddress> {
+
+  /** Parses a textual IPv4 or IPv6 literal; never resolves a name. Returns null if it is not a literal. */
+  public static IpAddress parse(String text) {
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    if (text.indexOf(':') < 0) {
+      return parseV4(text);
+    }
+    return parseV6(text);
+  }
+
+  public static IpAddress ofBytes(byte[] b) {
+    if (b.length == 4) {
+      long v = ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
+      return new IpAddress(false, 0, v);
+    }
+    if (b.length == 16) {
+      long h = 0;
+      long l = 0;
+      for (int i = 0; i < 8; i++) {
+        h = (h << 8) | (b[i] & 0xffL);
+        l = (l << 8) | (b[i + 8] & 0xffL);
+      }
+      return new IpAddress(true, h, l);
+    }
+    throw new IllegalArgumentException("address must be 4 or 16 bytes, got " + b.length);
+  }
+
+  private static IpAddress parseV4(String s) {
+    long v = 0;
+    int parts = 0;
+    int i = 0;
+    int n = s.length();
+    while (i < n) {
+      int start = i;
+      int octet = 0;
+      while (i < n && s.charAt(i) != '.') {
+        char c = s.charAt(i);
+        if (c < '0' || c > '9' || i - start >= 3) {
+          return null;
+        }
+        octet = octet * 10 + (c - '0');
+        i++;
+      }
+      if (i == start || octet > 255 || (i - start > 1 && s.charAt(start) == '0')) {
+        return null;
+      }
+      v = (v << 8) | octet;
+      parts++;
+      if (i < n) {
+        i++; // skip '.'
+        if (i == n) {
+          return null;
+        }
+      }
+    }
+    return parts == 4 ? new IpAddress(false, 0, v) : null;
+  }
+
+  private static IpAddress parseV6(String s) {
+    // Only literal syntax is accepted (no zone ids); InetAddress does not resolve literals it recognises.
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+      if (!ok) {
+        return null;
+      }
+    }
+    try {
+      byte[] b = InetAddress.getByName(s).getAddress();
+      if (b.length == 4) {
+        // An IPv4-mapped literal such as ::ffff:1.2.3.4 comes back as 4 bytes; keep it IPv6.
+        byte[] m = new byte[16];
+        m[10] = (byte) 0xff;
+        m[11] = (byte) 0xff;
+        System.arraycopy(b, 0, m, 12, 4);
+        return ofBytes(m);
+      }
+      return ofBytes(b);
+    } catch (UnknownHostException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  public byte[] toBytes() {
+    if (!v6) {
+      return new byte[] {(byte) (lo >>> 24), (byte) (lo >>> 16), (byte) (lo >>> 8), (byte) lo};
+    }
+    byte[] b = new byte[16];
+    for (int i = 0; i < 8; i++) {
+      b[i] = (byte) (hi >>> (56 - 8 * i));
+      b[i + 8] = (byte) (lo >>> (56 - 8 * i));
+    }
+    return b;
+  }
+
+  public InetAddress toInetAddress() {
+    try {
+      return InetAddress.getByAddress(toBytes());
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e); // cannot happen for 4 or 16 bytes
+    }
+  }
+
+  /**
+   * The endpoint-name form of this address (behaviours.md 4.3): IPv4 dots become dashes; IPv6 colons
+   * become dashes in the compressed text form, and a leading or trailing dash gets a {@code 0} so the label
+   * is a valid hostname ({@code 2001:db8::} becomes {@code 2001-db8--0}).
+   */
+  public String dashed() {
+    String t = toString();
+    if (!v6) {
+      return t.replace('.', '-');
+    }
+    String d = t.replace(':', '-');
+    if (d.startsWith("-")) {
+      d = "0" + d;
+    }
+    if (d.endsWith("-")) {
+      d = d + "0";
+    }
+    return d;
+  }
+
+  /** Compressed textual form (RFC 5952 for IPv6). */
+  @Override
+  public String toString() {
+    if (!v6) {
+      return ((lo >>> 24) & 0xff) + "." + ((lo >>> 16) & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + (lo & 0xff);
+    }
+    int[] g = new int[8];
+    for (int i = 0; i < 4; i++) {
+      g[i] = (int) ((hi >>> (48 - 16 * i)) & 0xffff);
+      g[i + 4] = (int) ((lo >>> (48 - 16 * i)) & 0xffff);
+    }
+    // RFC 5952 4.2: the longest run of two or more zero groups, the first one on a tie, becomes "::".
+    int bestStart = -1;
+    int bestLen = 1;
+    for (int i = 0; i < 8; ) {
+      if (g[i] != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < 8 && g[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    StringBuilder sb = new StringBuilder(39);
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(g[i]));
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public int compareTo(IpAddress o) {
+    if (v6 != o.v6) {
+      return v6 ? 1 : -1;
+    }
+    int c = Long.compareUnsigned(hi, o.hi);
+    return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+  }
+}

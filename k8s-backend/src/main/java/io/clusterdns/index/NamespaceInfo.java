@@ -1,0 +1,10 @@
+package io.clusterdns.index;
+
+import java.util.Map;
+
+/** The slim form of a Namespace: its name, and labels for the {@code namespace_labels} filter. */
+public record NamespaceInfo(String name, Map<String, String> labels) {
+  public NamespaceInfo {
+    labels = Map.copyOf(labels);
+  }
+}

@@ -1,0 +1,56 @@
+package io.clusterdns.index;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Address to PTR targets, split into {@value #SHARDS} immutable shards so that a change copies only the
+ * shards whose addresses it touched, not the whole map (a 100,000-service cluster has ~200,000 entries).
+ * For each address, ClusterIP targets come first and hide endpoint targets (behaviours.md 7.2).
+ */
+public final class ReverseIndex {
+  /** Number of shards; a power of two. */
+  static final int SHARDS = 256;
+
+  static final ReverseIndex EMPTY = new ReverseIndex(emptyShards());
+
+  private final Map<IpAddress, List<PtrTarget>>[] shards;
+
+  ReverseIndex(Map<IpAddress, List<PtrTarget>>[] shards) {
+    this.shards = shards;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<IpAddress, List<PtrTarget>>[] emptyShards() {
+    Map<IpAddress, List<PtrTarget>>[] s = new Map[SHARDS];
+    for (int i = 0; i < SHARDS; i++) {
+      s[i] = Map.of();
+    }
+    return s;
+  }
+
+  static int shardOf(IpAddress a) {
+    long h = a.lo() ^ a.hi() * 31;
+    h ^= h >>> 29;
+    h *= 0x9E3779B97F4A7C15L;
+    return (int) (h >>> 56) & (SHARDS - 1);
+  }
+
+  Map<IpAddress, List<PtrTarget>>[] shards() {
+    return shards;
+  }
+
+  /** PTR targets of this address: ClusterIP owners if any, else endpoint owners; empty if none. */
+  public List<PtrTarget> lookup(IpAddress address) {
+    List<PtrTarget> t = shards[shardOf(address)].get(address);
+    return t == null ? List.of() : t;
+  }
+
+  public int size() {
+    int n = 0;
+    for (Map<IpAddress, List<PtrTarget>> s : shards) {
+      n += s.size();
+    }
+    return n;
+  }
+}

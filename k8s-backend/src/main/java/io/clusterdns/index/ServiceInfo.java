@@ -1,0 +1,24 @@
+package io.clusterdns.index;
+
+import java.util.List;
+
+/**
+ * The slim form of a Service: only what DNS needs. A new field must be justified by memory at 100,000
+ * services (the informers keep one of these per Service, never the fabric8 object).
+ *
+ * @param clusterIps {@code spec.clusterIPs} (or {@code spec.clusterIP}); empty for headless and ExternalName
+ * @param externalName {@code spec.externalName} for {@link ServiceKind#EXTERNAL_NAME}, else null
+ */
+public record ServiceInfo(
+    String namespace,
+    String name,
+    ServiceKind kind,
+    List<IpAddress> clusterIps,
+    List<PortInfo> ports,
+    String externalName) {
+
+  public ServiceInfo {
+    clusterIps = List.copyOf(clusterIps);
+    ports = List.copyOf(ports);
+  }
+}

@@ -1,0 +1,61 @@
+package io.clusterdns.index;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * An immutable service as queries see it: the Service plus the ready addresses merged from all of its
+ * EndpointSlices, duplicates removed (behaviours.md 4.1, 5.1, 5.2). Built by {@link ClusterState} on the
+ * indexer thread; read by any thread.
+ */
+public final class ServiceView {
+  private final ServiceInfo info;
+  private final List<EndpointAddress> endpoints;
+  private final Map<String, List<EndpointAddress>> byName;
+
+  ServiceView(ServiceInfo info, List<EndpointAddress> endpoints) {
+    this.info = info;
+    this.endpoints = List.copyOf(endpoints);
+    Map<String, List<EndpointAddress>> m = new LinkedHashMap<>();
+    for (EndpointAddress e : this.endpoints) {
+      m.computeIfAbsent(e.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>(2)).add(e);
+    }
+    m.replaceAll((k, v) -> List.copyOf(v));
+    this.byName = Collections.unmodifiableMap(m);
+  }
+
+  public ServiceInfo info() {
+    return info;
+  }
+
+  public String name() {
+    return info.name();
+  }
+
+  public String namespace() {
+    return info.namespace();
+  }
+
+  public ServiceKind kind() {
+    return info.kind();
+  }
+
+  /** Ready addresses of every slice of this service, one entry per (endpoint name, address). */
+  public List<EndpointAddress> endpoints() {
+    return endpoints;
+  }
+
+  /** Ready addresses reachable as {@code <lowerName>.<svc>.<ns>.svc.<zone>}; empty list if none. */
+  public List<EndpointAddress> endpointsNamed(String lowerName) {
+    return byName.getOrDefault(lowerName, List.of());
+  }
+
+  @Override
+  public String toString() {
+    return "ServiceView{" + info + ", endpoints=" + endpoints + '}';
+  }
+}
