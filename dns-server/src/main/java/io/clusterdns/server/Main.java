@@ -1,8 +1,157 @@
 package io.clusterdns.server;
 
-/** Entry point; replaced by the full command line in this issue. */
-public final class Main {
+import io.clusterdns.config.HostPort;
+import io.clusterdns.config.KubernetesConfig;
+import io.clusterdns.index.SnapshotSource;
+import io.clusterdns.server.query.QueryObserver;
+import io.clusterdns.server.query.Upstream;
+import java.io.PrintWriter;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code java -jar clusterdns.jar [flags]}: parses the command line (cli.md), loads the cluster, starts the
+ * listeners and serves until SIGTERM/SIGINT. Exit codes: 0 after a clean stop, 1 when start-up fails (a line
+ * naming the cause on stderr), 2 for a bad command line.
+ */
+@Command(
+    name = "clusterdns",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = "Cluster DNS server for Kubernetes: answers the cluster zone from an in-memory index and "
+        + "forwards everything else.")
+public final class Main implements Callable<Integer> {
+  @Mixin ServerOptions options;
+
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
   public static void main(String[] args) {
-    System.out.println("clusterdns");
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code; the process keeps serving until stopped. */
+  public static int run(String... args) {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setParameterExceptionHandler((ex, a) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("clusterdns: " + ex.getMessage());
+      err.println("Run 'clusterdns --help' for the flags.");
+      return 2;
+    });
+    cmd.setExecutionExceptionHandler((ex, c, parseResult) -> {
+      c.getErr().println("clusterdns: " + describe(ex));
+      return 1;
+    });
+    return cmd.execute(args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    long t0 = System.nanoTime();
+    ServerOptions o = options;
+    if (o.snapshot != null && o.demo) {
+      throw new StartupException("--snapshot and --demo cannot be used together");
+    }
+    if (o.threads < 1 || o.threads > 256) {
+      throw new StartupException("--threads must be between 1 and 256, not " + o.threads);
+    }
+    KubernetesConfig k8s = KubernetesConfig.kubeadm(o.clusterDomain, o.pods, o.ttl);
+    ClusterSource source = ClusterSource.open(o);
+    Function<io.clusterdns.server.net.EventLoops, Upstream> upstream = Upstreams.factory(o);
+    ClusterDnsServer server = new ClusterDnsServer(
+        k8s, source.snapshots(), selfAddresses(), upstream, QueryObserver.NONE, o.threads);
+    server.closeWith(source);
+    List<InetSocketAddress> addrs = new ArrayList<>();
+    for (HostPort hp : o.listenOrDefault()) {
+      addrs.add(hp.host().isEmpty()
+          ? new InetSocketAddress(hp.port())
+          : new InetSocketAddress(InetAddress.getByName(hp.host()), hp.port()));
+    }
+    server.listen(addrs);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "shutdown"));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.out.printf("clusterdns %s: serving %s from %s; listening on %s (%s, %d event loops); up in %d ms%n",
+        Version.VERSION, k8s.clusterDomain(), source.describe(), describe(server.boundAddresses()),
+        server.loops().epoll() ? "epoll" : "nio", o.threads, ms);
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private static String describe(List<InetSocketAddress> addrs) {
+    List<String> s = new ArrayList<>();
+    for (InetSocketAddress a : addrs) {
+      String h = a.getAddress().getHostAddress();
+      s.add("udp+tcp " + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort());
+    }
+    return String.join(", ", s);
+  }
+
+  private static String describe(Throwable t) {
+    if (t instanceof StartupException || t instanceof java.net.BindException) {
+      return t.getMessage();
+    }
+    String m = t.getMessage();
+    return m == null ? t.toString() : m;
+  }
+
+  /** The server's own non-loopback addresses: the glue of {@code ns.dns.<zone>} (behaviours.md 9.4). */
+  static List<InetAddress> selfAddresses() {
+    List<InetAddress> out = new ArrayList<>();
+    try {
+      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!nif.isUp() || nif.isLoopback()) {
+          continue;
+        }
+        for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+          if (a.isLoopbackAddress() || a.isLinkLocalAddress()) {
+            continue;
+          }
+          out.add(a instanceof Inet6Address v6 && v6.getScopeId() != 0
+              ? InetAddress.getByAddress(v6.getAddress()) : a);
+        }
+      }
+    } catch (SocketException | java.net.UnknownHostException e) {
+      // No interfaces readable: ns.dns then has no address records.
+    }
+    return out;
+  }
+
+  /** A start-up failure whose message is the whole explanation (no stack trace). */
+  public static final class StartupException extends Exception {
+    public StartupException(String message) {
+      super(message);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    static final String VERSION = versionOf();
+
+    private static String versionOf() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return v == null ? "dev" : v;
+    }
+
+    @Override
+    public String[] getVersion() {
+      return new String[] {"clusterdns " + VERSION + " (Java " + Runtime.version() + ")"};
+    }
   }
 }

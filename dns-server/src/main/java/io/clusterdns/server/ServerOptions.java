@@ -1,0 +1,160 @@
+package io.clusterdns.server;
+
+import io.clusterdns.config.HostPort;
+import io.clusterdns.config.KubernetesConfig;
+import io.clusterdns.config.PodsMode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The command line (cli.md). Each option's description is its one documented text: it feeds {@code --help},
+ * and the README's flag table repeats it.
+ */
+public final class ServerOptions {
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", converter = ListenConverter.class,
+      description = "UDP and TCP listener; repeatable. Default: 0.0.0.0:53.")
+  List<HostPort> listen = new ArrayList<>();
+
+  @Option(names = "--snapshot", paramLabel = "FILE",
+      description = "Serve a static cluster from Kubernetes manifests (multi-document YAML, JSON, kind: List): "
+          + "Namespace, Service, EndpointSlice (discovery.k8s.io/v1), Pod. No API server.")
+  Path snapshot;
+
+  @Option(names = "--demo", description = "Serve the built-in demo cluster (no Kubernetes needed).")
+  boolean demo;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE",
+      description = "Watch the API server of this kubeconfig. Default: in-cluster service account, "
+          + "else $KUBECONFIG or ~/.kube/config.")
+  Path kubeconfig;
+
+  @Option(names = "--context", paramLabel = "NAME", description = "kubeconfig context to use. Default: current.")
+  String context;
+
+  @Option(names = "--cluster-domain", paramLabel = "NAME", converter = DomainConverter.class,
+      description = "Cluster zone. Default: cluster.local.")
+  String clusterDomain = "cluster.local.";
+
+  @Option(names = "--pods", paramLabel = "MODE", converter = PodsConverter.class,
+      description = "Pod A records <dashed-ip>.<ns>.pod.<zone>: insecure (any IP in an existing namespace), "
+          + "verified (only IPs of running pods; watches Pods), disabled. Default: insecure.")
+  PodsMode pods = PodsMode.INSECURE;
+
+  @Option(names = "--ttl", paramLabel = "SECONDS", converter = TtlConverter.class,
+      description = "TTL of cluster answers, 0-3600. Default: 30.")
+  int ttl = KubernetesConfig.DEFAULT_TTL;
+
+  @Option(names = "--upstream", paramLabel = "HOST:PORT", converter = UpstreamConverter.class,
+      description = "Forward names outside the cluster zones here; repeatable. Default: the nameservers of "
+          + "/etc/resolv.conf.")
+  List<HostPort> upstream = new ArrayList<>();
+
+  @Option(names = "--health", paramLabel = "HOST:PORT", converter = ListenConverter.class,
+      description = "GET /health address. Default: :8080.")
+  HostPort health;
+
+  @Option(names = "--ready", paramLabel = "HOST:PORT", converter = ListenConverter.class,
+      description = "GET /ready address (200 once the index is synced). Default: :8181.")
+  HostPort ready;
+
+  @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = ListenConverter.class,
+      description = "GET /metrics address, Prometheus text format. Default: :9153.")
+  HostPort metrics;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Event loops (one UDP socket each under epoll). Default: the number of CPUs.")
+  int threads = Runtime.getRuntime().availableProcessors();
+
+  /** Default DNS listen address: all IPv4 addresses, port 53. */
+  static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 53);
+
+  List<HostPort> listenOrDefault() {
+    return listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen;
+  }
+
+  static final class ListenConverter implements ITypeConverter<HostPort> {
+    @Override
+    public HostPort convert(String value) {
+      try {
+        HostPort hp = HostPort.parse(value, -1);
+        if (hp.port() < 0) {
+          throw new TypeConversionException("'" + value + "': expected HOST:PORT (or :PORT)");
+        }
+        return hp;
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  static final class UpstreamConverter implements ITypeConverter<HostPort> {
+    @Override
+    public HostPort convert(String value) {
+      try {
+        HostPort hp = HostPort.parse(value, 53);
+        if (hp.host().isEmpty()) {
+          throw new TypeConversionException("'" + value + "': an upstream needs a host");
+        }
+        if (io.clusterdns.index.IpAddress.parse(hp.host()) == null) {
+          throw new TypeConversionException("'" + value + "': the upstream host must be an IP address");
+        }
+        return hp;
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  static final class PodsConverter implements ITypeConverter<PodsMode> {
+    @Override
+    public PodsMode convert(String value) {
+      try {
+        return PodsMode.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  static final class TtlConverter implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      int v;
+      try {
+        v = Integer.parseInt(value.trim());
+      } catch (NumberFormatException e) {
+        throw new TypeConversionException("'" + value + "' is not a number of seconds");
+      }
+      if (v < 0 || v > KubernetesConfig.MAX_TTL) {
+        throw new TypeConversionException("must be between 0 and " + KubernetesConfig.MAX_TTL + ", not " + v);
+      }
+      return v;
+    }
+  }
+
+  static final class DomainConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      String abs = KubernetesConfig.absolute(value);
+      if (abs.equals(".") || abs.length() > 254) {
+        throw new TypeConversionException("'" + value + "' is not a usable zone name");
+      }
+      try {
+        org.xbill.DNS.Name.fromString(abs);
+      } catch (org.xbill.DNS.TextParseException e) {
+        throw new TypeConversionException("'" + value + "' is not a valid domain name: " + e.getMessage());
+      }
+      for (String label : abs.substring(0, abs.length() - 1).split("\\.", -1)) {
+        if (label.isEmpty()) {
+          throw new TypeConversionException("'" + value + "' has an empty label");
+        }
+      }
+      return abs;
+    }
+  }
+}

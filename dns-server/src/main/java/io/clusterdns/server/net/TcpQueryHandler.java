@@ -1,0 +1,72 @@
+package io.clusterdns.server.net;
+
+import io.clusterdns.server.query.QueryPipeline;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+
+/**
+ * Reads length-framed queries on one TCP connection (RFC 7766: several queries per connection, replies in any
+ * order) and writes each reply with its 2-byte length prefix. A malformed query gets its error reply and the
+ * connection stays open for the queries that follow (behaviours.md 10.4); an idle connection is closed.
+ * Threads: one instance per connection, its event loop only (forwarded replies arrive via writeAndFlush).
+ */
+final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
+  private final QueryPipeline pipeline;
+  private boolean reading;
+
+  TcpQueryHandler(QueryPipeline pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf frame = (ByteBuf) msg;
+    byte[] bytes;
+    try {
+      bytes = ByteBufUtil.getBytes(frame);
+    } finally {
+      frame.release();
+    }
+    reading = true;
+    try {
+      pipeline.handle(bytes, true, reply -> {
+        ByteBuf out = Unpooled.buffer(reply.length + 2);
+        out.writeShort(reply.length);
+        out.writeBytes(reply);
+        if (reading && ctx.executor().inEventLoop()) {
+          ctx.write(out, ctx.voidPromise());
+        } else if (ctx.channel().isActive()) {
+          ctx.writeAndFlush(out, ctx.voidPromise());
+        } else {
+          out.release();
+        }
+      });
+    } finally {
+      reading = false;
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.flush();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // Connection reset by the client, or a frame longer than the length prefix allows: this connection only.
+    ctx.close();
+  }
+}

@@ -1,0 +1,22 @@
+package io.clusterdns.server.query;
+
+import org.xbill.DNS.Message;
+
+/**
+ * Receives one call per packet outcome, for metrics. Implementations run on event loops and must be cheap and
+ * non-blocking (counters and histograms only).
+ */
+public interface QueryObserver {
+  QueryObserver NONE = new QueryObserver() {};
+
+  /** A reply was sent for a decoded query. */
+  default void answered(
+      Message query, boolean tcp, int rcode, QueryPipeline.Source source, int requestBytes, int replyBytes,
+      long nanos) {}
+
+  /** A packet was answered with a header-only error (FORMERR, NOTIMP). */
+  default void rejected(int requestBytes, byte[] reply, boolean tcp) {}
+
+  /** A packet got no reply. */
+  default void dropped(Decoded.DropReason reason, boolean tcp) {}
+}

@@ -1,0 +1,217 @@
+package io.clusterdns.server.query;
+
+import io.clusterdns.server.zone.Answer;
+import io.clusterdns.server.zone.ClusterZone;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+
+/**
+ * The query path, one step per owner: decode ({@link QueryDecoder}) → route by zone (the cluster zones or
+ * the upstream) → answer ({@link ClusterZone} synchronously, or {@link Upstream} asynchronously) → encode
+ * ({@link ResponseEncoder}). Also the front door: the checks every query needs once, before any zone sees it
+ * (behaviours.md 10.3 BADVERS, 10.5 non-IN classes).
+ *
+ * <p>Threads: called on the Netty event loop that read the packet; cluster answers are written before
+ * {@link #handle} returns, forwarded ones from the forwarder's completion. Holds no per-query state and no
+ * locks. Nothing thrown inside reaches Netty: an unexpected exception becomes SERVFAIL and is counted.
+ */
+public final class QueryPipeline {
+  /** Highest EDNS version understood (RFC 6891 6.1.3): any other gets BADVERS. */
+  private static final int EDNS_VERSION = 0;
+
+  private final ClusterZone zone;
+  private final Upstream upstream;
+  private final QueryObserver observer;
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+
+  public QueryPipeline(ClusterZone zone, Upstream upstream, QueryObserver observer) {
+    this.zone = zone;
+    this.upstream = upstream;
+    this.observer = observer;
+  }
+
+  /** Packets that got no reply at all (shorter than a header, or responses). */
+  public long droppedPackets() {
+    return dropped.sum();
+  }
+
+  /** Queries that hit an unexpected internal error and were answered SERVFAIL. */
+  public long internalFailures() {
+    return failures.sum();
+  }
+
+  public void handle(byte[] packet, boolean tcp, ReplySink sink) {
+    long start = System.nanoTime();
+    Decoded d = QueryDecoder.decode(packet);
+    if (d instanceof Decoded.Drop drop) {
+      dropped.increment();
+      observer.dropped(drop.reason(), tcp);
+      return;
+    }
+    if (d instanceof Decoded.Reject reject) {
+      observer.rejected(packet.length, reject.reply(), tcp);
+      sink.send(reject.reply());
+      return;
+    }
+    Message query = ((Decoded.Query) d).message();
+    try {
+      answer(query, tcp, new TimedSink(query, tcp, start, packet.length, sink));
+    } catch (RuntimeException e) {
+      failures.increment();
+      sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp));
+    }
+  }
+
+  private void answer(Message query, boolean tcp, TimedSink sink) {
+    OPTRecord opt = query.getOPT();
+    if (opt != null && opt.getVersion() > EDNS_VERSION) {
+      sink.reply(query, ResponseEncoder.replyTo(query), Rcode.BADVERS, Source.SERVER);
+      return;
+    }
+    Record q = query.getQuestion();
+    if (q.getDClass() != DClass.IN) {
+      // No chaos plugin: version.bind CH TXT and friends are refused (behaviours.md 10.5).
+      sink.reply(query, ResponseEncoder.replyTo(query), Rcode.REFUSED, Source.SERVER);
+      return;
+    }
+    if (!zone.covers(q.getName())) {
+      forward(query, tcp, sink);
+      return;
+    }
+    Answer a = zone.answer(q.getName(), q.getType());
+    Message reply = ResponseEncoder.replyTo(query);
+    // Java 17 has no pattern switch; the chain below covers every permitted subtype of the sealed Answer.
+    if (a instanceof Answer.Found f) {
+      reply.getHeader().setFlag(Flags.AA);
+      add(reply, f.answer(), Section.ANSWER);
+      add(reply, f.additional(), Section.ADDITIONAL);
+      sink.reply(query, reply, Rcode.NOERROR, Source.CLUSTER);
+    } else if (a instanceof Answer.NoData n) {
+      reply.getHeader().setFlag(Flags.AA);
+      reply.addRecord(n.soa(), Section.AUTHORITY);
+      sink.reply(query, reply, Rcode.NOERROR, Source.CLUSTER);
+    } else if (a instanceof Answer.NxDomain n) {
+      reply.getHeader().setFlag(Flags.AA);
+      reply.addRecord(n.soa(), Section.AUTHORITY);
+      sink.reply(query, reply, Rcode.NXDOMAIN, Source.CLUSTER);
+    } else if (a instanceof Answer.External e) {
+      resolveExternal(query, tcp, e, sink);
+    } else if (a instanceof Answer.FallThrough) {
+      forward(query, tcp, sink);
+    } else if (a instanceof Answer.Refused) {
+      sink.reply(query, reply, Rcode.REFUSED, Source.CLUSTER);
+    } else {
+      // Answer.NotSynced: SERVFAIL, never NXDOMAIN, until the first sync (behaviours.md 9.7).
+      sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
+    }
+  }
+
+  /** Names outside the cluster zones, and reverse misses that fall through (behaviours.md 11.1, 7.4). */
+  private void forward(Message query, boolean tcp, TimedSink sink) {
+    CompletableFuture<Message> f;
+    try {
+      f = upstream.forward(query, tcp);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete((upstreamReply, err) -> {
+      Message reply = ResponseEncoder.replyTo(query);
+      if (err != null || upstreamReply == null) {
+        sink.reply(query, reply, Rcode.SERVFAIL, Source.FORWARD);
+        return;
+      }
+      for (int flag : new int[] {Flags.AA, Flags.TC, Flags.RA, Flags.AD}) {
+        if (upstreamReply.getHeader().getFlag(flag)) {
+          reply.getHeader().setFlag(flag);
+        }
+      }
+      add(reply, upstreamReply.getSection(Section.ANSWER), Section.ANSWER);
+      add(reply, upstreamReply.getSection(Section.AUTHORITY), Section.AUTHORITY);
+      add(reply, upstreamReply.getSection(Section.ADDITIONAL), Section.ADDITIONAL);
+      sink.reply(query, reply, upstreamReply.getRcode(), Source.FORWARD);
+    });
+  }
+
+  /**
+   * ExternalName: the CNAME chain first, then the target's records from the upstream; the rcode is that of
+   * the chain's end (behaviours.md 6.2, 12.4; RFC 6604). Over UDP a truncated upstream reply is fetched again
+   * over TCP, since the merged answer must be complete before it is sized for the client.
+   */
+  private void resolveExternal(Message query, boolean tcp, Answer.External e, TimedSink sink) {
+    Record q = query.getQuestion();
+    Message targetQuery = Message.newQuery(Record.newRecord(e.target(), q.getType(), DClass.IN));
+    upstream.forward(targetQuery, tcp)
+        .thenCompose(r -> !tcp && r.getHeader().getFlag(Flags.TC)
+            ? upstream.forward(targetQuery, true)
+            : CompletableFuture.completedFuture(r))
+        .whenComplete((r, err) -> {
+          Message reply = ResponseEncoder.replyTo(query);
+          reply.getHeader().setFlag(Flags.AA);
+          add(reply, e.cnames(), Section.ANSWER);
+          if (err != null || r == null) {
+            sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
+            return;
+          }
+          add(reply, r.getSection(Section.ANSWER), Section.ANSWER);
+          if (r.getSection(Section.ANSWER).isEmpty()) {
+            add(reply, r.getSection(Section.AUTHORITY), Section.AUTHORITY);
+          }
+          sink.reply(query, reply, r.getRcode(), Source.CLUSTER);
+        });
+  }
+
+  private static void add(Message m, List<Record> records, int section) {
+    for (Record r : records) {
+      if (section == Section.ADDITIONAL && r.getType() == org.xbill.DNS.Type.OPT) {
+        continue;
+      }
+      m.addRecord(r, section);
+    }
+  }
+
+  /** Which part of the server produced a reply, for metrics (CoreDNS's {@code plugin} label). */
+  public enum Source {
+    SERVER,
+    CLUSTER,
+    FORWARD
+  }
+
+  /** Encodes, sends and reports one reply; created once per query. */
+  private final class TimedSink {
+    private final Message query;
+    private final boolean tcp;
+    private final long startNanos;
+    private final int requestSize;
+    private final ReplySink sink;
+
+    TimedSink(Message query, boolean tcp, long startNanos, int requestSize, ReplySink sink) {
+      this.query = query;
+      this.tcp = tcp;
+      this.startNanos = startNanos;
+      this.requestSize = requestSize;
+      this.sink = sink;
+    }
+
+    void reply(Message q, Message reply, int rcode, Source source) {
+      byte[] wire;
+      try {
+        wire = ResponseEncoder.encode(q, reply, rcode, tcp);
+      } catch (RuntimeException e) {
+        failures.increment();
+        rcode = Rcode.SERVFAIL;
+        wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp);
+      }
+      sink.send(wire);
+      observer.answered(query, tcp, rcode, source, requestSize, wire.length, System.nanoTime() - startNanos);
+    }
+  }
+}

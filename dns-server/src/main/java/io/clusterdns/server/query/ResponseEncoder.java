@@ -1,0 +1,171 @@
+package io.clusterdns.server.query;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Header;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * Step 4 of the query path, and the only place a reply's size is decided (STYLE.md "Size the reply in one
+ * place"; CoreDNS {@code request.Scrub}): the transport and the client's EDNS payload give the limit; the
+ * reply is rendered with name compression and, if it still does not fit, whole RRs are dropped from the end
+ * and TC is set whenever any RR was dropped, additional ones included (behaviours.md 10.2, miekg
+ * {@code Msg.Truncate}). Adds an OPT RR only when the query had one (behaviours.md 10.3). Stateless.
+ */
+public final class ResponseEncoder {
+  /** UDP reply limit without EDNS, bytes (RFC 1035 4.2.1); also the floor for smaller EDNS sizes (RFC 6891 6.2.5). */
+  public static final int UDP_MIN = 512;
+
+  /** TCP reply limit, bytes: the 2-byte length prefix (RFC 1035 4.2.2). */
+  public static final int TCP_MAX = 65535;
+
+  /** DO bit in the OPT TTL's flags field (RFC 3225). */
+  private static final int DO_FLAG = 0x8000;
+
+  private ResponseEncoder() {}
+
+  /** A reply skeleton: the query's ID, opcode, RD and CD, QR set, the question echoed byte for byte. */
+  public static Message replyTo(Message query) {
+    Header qh = query.getHeader();
+    Header h = new Header(qh.getID());
+    h.setFlag(Flags.QR);
+    h.setOpcode(qh.getOpcode());
+    if (qh.getFlag(Flags.RD)) {
+      h.setFlag(Flags.RD);
+    }
+    if (qh.getFlag(Flags.CD)) {
+      h.setFlag(Flags.CD);
+    }
+    Message reply = new Message();
+    reply.setHeader(h);
+    Record question = query.getQuestion();
+    if (question != null) {
+      reply.addRecord(question, Section.QUESTION);
+    }
+    return reply;
+  }
+
+  /** The largest reply the client accepts over this transport (behaviours.md 10.2). */
+  public static int sizeLimit(Message query, boolean tcp) {
+    if (tcp) {
+      return TCP_MAX;
+    }
+    OPTRecord opt = query.getOPT();
+    if (opt == null) {
+      return UDP_MIN;
+    }
+    return Math.max(UDP_MIN, opt.getPayloadSize());
+  }
+
+  /**
+   * Renders {@code reply} for {@code query}: sets the rcode (extended rcodes through the OPT RR, RFC 6891 6.1.3),
+   * adds the OPT RR if the query had one (version 0, the client's payload size echoed, DO echoed), and sizes
+   * the result for the transport. Any OPT already in {@code reply} is replaced.
+   */
+  public static byte[] encode(Message query, Message reply, int rcode, boolean tcp) {
+    int limit = sizeLimit(query, tcp);
+    Header h = reply.getHeader();
+    h.setRcode(rcode & 0xf);
+    OPTRecord queryOpt = query.getOPT();
+    OPTRecord opt = null;
+    if (queryOpt != null) {
+      int payload = Math.max(UDP_MIN, queryOpt.getPayloadSize());
+      int flags = queryOpt.getFlags() & DO_FLAG;
+      opt = new OPTRecord(payload, rcode >>> 4, 0, flags);
+    } else if (rcode > 0xf) {
+      // An extended rcode cannot be carried without OPT; the nearest plain one is SERVFAIL.
+      h.setRcode(org.xbill.DNS.Rcode.SERVFAIL);
+    }
+    List<Record> additional = new ArrayList<>(reply.getSection(Section.ADDITIONAL));
+    additional.removeIf(r -> r.getType() == Type.OPT);
+    reply.removeAllRecords(Section.ADDITIONAL);
+    for (Record r : additional) {
+      reply.addRecord(r, Section.ADDITIONAL);
+    }
+    if (opt != null) {
+      reply.addRecord(opt, Section.ADDITIONAL);
+    }
+    byte[] wire = reply.toWire();
+    if (wire.length <= limit) {
+      return wire;
+    }
+    return truncate(reply, opt, limit);
+  }
+
+  /**
+   * Keeps the longest prefix of answer, then authority, then additional RRs that fits, by binary search over
+   * the prefix length (the rendered size grows with it), and sets TC.
+   */
+  private static byte[] truncate(Message full, OPTRecord opt, int limit) {
+    List<Record> answer = full.getSection(Section.ANSWER);
+    List<Record> authority = full.getSection(Section.AUTHORITY);
+    List<Record> additional = new ArrayList<>(full.getSection(Section.ADDITIONAL));
+    additional.remove(opt);
+    int total = answer.size() + authority.size() + additional.size();
+    int lo = 0;
+    int hi = total - 1; // the full message did not fit
+    byte[] best = prefix(full, answer, authority, additional, opt, 0).toWire();
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      byte[] w = prefix(full, answer, authority, additional, opt, mid).toWire();
+      if (w.length <= limit) {
+        lo = mid;
+        best = w;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (lo == 0 || best.length > limit) {
+      best = prefix(full, answer, authority, additional, opt, lo).toWire();
+    }
+    return best;
+  }
+
+  private static Message prefix(
+      Message full, List<Record> answer, List<Record> authority, List<Record> additional, OPTRecord opt, int n) {
+    Header fh = full.getHeader();
+    Header h = new Header(fh.getID());
+    for (int flag : new int[] {Flags.QR, Flags.AA, Flags.RD, Flags.RA, Flags.AD, Flags.CD}) {
+      if (fh.getFlag(flag)) {
+        h.setFlag(flag);
+      }
+    }
+    h.setFlag(Flags.TC);
+    h.setOpcode(fh.getOpcode());
+    h.setRcode(fh.getRcode());
+    Message m = new Message();
+    m.setHeader(h);
+    Record q = full.getQuestion();
+    if (q != null) {
+      m.addRecord(q, Section.QUESTION);
+    }
+    int left = n;
+    for (Record r : answer) {
+      if (left-- <= 0) {
+        break;
+      }
+      m.addRecord(r, Section.ANSWER);
+    }
+    for (Record r : authority) {
+      if (left-- <= 0) {
+        break;
+      }
+      m.addRecord(r, Section.AUTHORITY);
+    }
+    for (Record r : additional) {
+      if (left-- <= 0) {
+        break;
+      }
+      m.addRecord(r, Section.ADDITIONAL);
+    }
+    if (opt != null) {
+      m.addRecord(opt, Section.ADDITIONAL);
+    }
+    return m;
+  }
+}

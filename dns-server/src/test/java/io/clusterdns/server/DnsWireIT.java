@@ -1,0 +1,251 @@
+package io.clusterdns.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clusterdns.config.KubernetesConfig;
+import io.clusterdns.config.PodsMode;
+import io.clusterdns.index.SnapshotPublisher;
+import io.clusterdns.server.query.QueryObserver;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * Wire behaviour over real sockets on 127.0.0.1 with dnsjava as the client (behaviours.md section 10):
+ * sizes and truncation, TCP framing with several queries per connection, EDNS, and every kind of bad packet
+ * followed by a good query that must still be answered.
+ */
+class DnsWireIT {
+  private static ClusterDnsServer server;
+  private static InetSocketAddress addr;
+
+  @BeforeAll
+  static void start() throws Exception {
+    KubernetesConfig k8s = KubernetesConfig.kubeadm("cluster.local", PodsMode.INSECURE, 30);
+    server = new ClusterDnsServer(k8s, SnapshotPublisher.ofSynced(TestCluster.build().build()), List.of(),
+        loops -> (q, tcp) -> CompletableFuture.failedFuture(new IllegalStateException("no upstream in this test")),
+        QueryObserver.NONE, 2);
+    server.listen(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+    addr = server.boundAddresses().get(0);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static Message query(String name, int type) throws Exception {
+    return Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
+  }
+
+  private static byte[] udp(byte[] packet) throws Exception {
+    return udp(packet, 2000);
+  }
+
+  /** One UDP exchange; null when no reply came within {@code timeoutMs}. */
+  private static byte[] udp(byte[] packet, int timeoutMs) throws Exception {
+    try (DatagramSocket s = new DatagramSocket()) {
+      s.setSoTimeout(timeoutMs);
+      s.send(new DatagramPacket(packet, packet.length, addr));
+      byte[] buf = new byte[65535];
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      try {
+        s.receive(p);
+      } catch (SocketTimeoutException e) {
+        return null;
+      }
+      return java.util.Arrays.copyOf(buf, p.getLength());
+    }
+  }
+
+  private static Message udp(Message q) throws Exception {
+    byte[] r = udp(q.toWire());
+    assertNotNull(r, "no UDP reply");
+    return new Message(r);
+  }
+
+  private static byte[] tcpExchange(DataOutputStream out, DataInputStream in, byte[] packet) throws Exception {
+    out.writeShort(packet.length);
+    out.write(packet);
+    out.flush();
+    int len = in.readUnsignedShort();
+    byte[] r = new byte[len];
+    in.readFully(r);
+    return r;
+  }
+
+  @Test
+  void udpQueryForAServiceIsAnsweredAuthoritatively() throws Exception {
+    Message r = udp(query("web.wire.svc.cluster.local.", Type.A));
+    assertEquals(Rcode.NOERROR, r.getRcode());
+    assertTrue(r.getHeader().getFlag(Flags.AA));
+    assertEquals("10.96.5.5", ((ARecord) r.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress());
+  }
+
+  @Test
+  void bigAnswerOverPlainUdpIsTruncatedWithinFiveHundredTwelveBytesAndCompleteOverTcp() throws Exception {
+    Message q = query("big.wire.svc.cluster.local.", Type.A);
+    byte[] raw = udp(q.toWire());
+    assertNotNull(raw);
+    assertTrue(raw.length <= 512, "UDP reply without EDNS must fit 512 bytes, was " + raw.length);
+    Message r = new Message(raw);
+    assertTrue(r.getHeader().getFlag(Flags.TC), "TC must be set when records were dropped");
+    assertTrue(r.getSection(Section.ANSWER).size() < TestCluster.BIG_ENDPOINTS);
+
+    try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+      s.setSoTimeout(2000);
+      Message full = new Message(tcpExchange(
+          new DataOutputStream(s.getOutputStream()), new DataInputStream(s.getInputStream()), q.toWire()));
+      assertFalse(full.getHeader().getFlag(Flags.TC));
+      assertEquals(TestCluster.BIG_ENDPOINTS, full.getSection(Section.ANSWER).size());
+    }
+  }
+
+  @Test
+  void ednsBufferSizeRaisesTheUdpLimitAndTheReplyCarriesOpt() throws Exception {
+    Message q = query("big.wire.svc.cluster.local.", Type.A);
+    q.addRecord(new OPTRecord(4096, 0, 0), Section.ADDITIONAL);
+    Message r = udp(q);
+    assertFalse(r.getHeader().getFlag(Flags.TC));
+    assertEquals(TestCluster.BIG_ENDPOINTS, r.getSection(Section.ANSWER).size());
+    assertNotNull(r.getOPT(), "a query with OPT gets an OPT back");
+    assertEquals(0, r.getOPT().getVersion());
+
+    Message small = query("big.wire.svc.cluster.local.", Type.A);
+    small.addRecord(new OPTRecord(700, 0, 0), Section.ADDITIONAL);
+    byte[] raw = udp(small.toWire());
+    assertTrue(raw.length <= 700, "reply must fit the client's EDNS size, was " + raw.length);
+    Message rs = new Message(raw);
+    assertTrue(rs.getHeader().getFlag(Flags.TC));
+    assertNotNull(rs.getOPT(), "a truncated reply keeps its OPT");
+  }
+
+  @Test
+  void queryWithoutOptGetsNoOpt() throws Exception {
+    assertNull(udp(query("web.wire.svc.cluster.local.", Type.A)).getOPT());
+  }
+
+  @Test
+  void ednsVersionOneGetsBadversWithVersionZeroOpt() throws Exception {
+    Message q = query("web.wire.svc.cluster.local.", Type.A);
+    q.addRecord(new OPTRecord(1232, 0, 1), Section.ADDITIONAL);
+    Message r = udp(q);
+    assertEquals(Rcode.BADVERS, r.getRcode());
+    assertEquals(0, r.getOPT().getVersion());
+    assertTrue(r.getSection(Section.ANSWER).isEmpty());
+  }
+
+  @Test
+  void chaosClassIsRefused() throws Exception {
+    Message q = Message.newQuery(Record.newRecord(Name.fromString("version.bind."), Type.TXT, DClass.CH));
+    assertEquals(Rcode.REFUSED, udp(q).getRcode());
+  }
+
+  @Test
+  void questionIsEchoedWithItsLetterCase() throws Exception {
+    Message q = query("WeB.WiRe.SvC.ClUsTeR.LoCaL.", Type.A);
+    byte[] sent = q.toWire();
+    byte[] got = udp(sent);
+    // Header is 12 bytes; the question follows byte for byte (behaviours.md 10.6).
+    int qlen = q.getQuestion().getName().toWire().length + 4;
+    assertArrayEquals(java.util.Arrays.copyOfRange(sent, 12, 12 + qlen), java.util.Arrays.copyOfRange(got, 12, 12 + qlen));
+    assertEquals(q.getHeader().getID(), new Message(got).getHeader().getID());
+  }
+
+  @Test
+  void garbageAfterAValidHeaderGetsFormerrWithTheQueryId() throws Exception {
+    byte[] p = new byte[40];
+    p[0] = 0x12;
+    p[1] = 0x34;
+    p[5] = 1; // QDCOUNT=1, then a question that runs off the end
+    p[12] = 63;
+    Message r = new Message(udp(p));
+    assertEquals(0x1234, r.getHeader().getID());
+    assertEquals(Rcode.FORMERR, r.getRcode());
+    assertTrue(r.getHeader().getFlag(Flags.QR));
+  }
+
+  @Test
+  void twoQuestionsGetFormerr() throws Exception {
+    Message q = query("web.wire.svc.cluster.local.", Type.A);
+    q.addRecord(Record.newRecord(Name.fromString("x.wire.svc.cluster.local."), Type.A, DClass.IN), Section.QUESTION);
+    assertEquals(Rcode.FORMERR, new Message(udp(q.toWire())).getRcode());
+  }
+
+  @Test
+  void otherOpcodesGetNotimp() throws Exception {
+    Message q = query("web.wire.svc.cluster.local.", Type.A);
+    q.getHeader().setOpcode(Opcode.STATUS);
+    assertEquals(Rcode.NOTIMP, new Message(udp(q.toWire())).getRcode());
+  }
+
+  @Test
+  void shortPacketsAndResponsesGetNoReplyAndTheServerKeepsAnswering() throws Exception {
+    long before = server.pipeline().droppedPackets();
+    assertNull(udp(new byte[] {1, 2, 3, 4, 5}, 500), "a packet shorter than a header gets no reply");
+    Message resp = query("web.wire.svc.cluster.local.", Type.A);
+    resp.getHeader().setFlag(Flags.QR);
+    assertNull(udp(resp.toWire(), 500), "a response (QR=1) gets no reply");
+    assertEquals(before + 2, server.pipeline().droppedPackets());
+    assertEquals(Rcode.NOERROR, udp(query("web.wire.svc.cluster.local.", Type.A)).getRcode());
+  }
+
+  @Test
+  void tcpConnectionServesSeveralQueriesAndSurvivesAMalformedOne() throws Exception {
+    try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+      s.setSoTimeout(2000);
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      Message a = new Message(tcpExchange(out, in, query("web.wire.svc.cluster.local.", Type.A).toWire()));
+      assertEquals(Rcode.NOERROR, a.getRcode());
+      byte[] bad = new byte[20];
+      bad[0] = 0x22;
+      bad[1] = 0x22;
+      bad[5] = 1;
+      bad[12] = 60;
+      Message f = new Message(tcpExchange(out, in, bad));
+      assertEquals(Rcode.FORMERR, f.getRcode());
+      Message b = new Message(tcpExchange(out, in, query("kubernetes.default.svc.cluster.local.", Type.A).toWire()));
+      assertEquals(Rcode.NOERROR, b.getRcode());
+      assertEquals(1, b.getSection(Section.ANSWER).size());
+    }
+  }
+
+  @Test
+  void secondServerOnTheSamePortFailsInsteadOfSharingIt() {
+    KubernetesConfig k8s = KubernetesConfig.kubeadm("cluster.local", PodsMode.INSECURE, 30);
+    ClusterDnsServer other = new ClusterDnsServer(k8s, new SnapshotPublisher(), List.of(),
+        loops -> (q, tcp) -> CompletableFuture.failedFuture(new IllegalStateException()), QueryObserver.NONE, 2);
+    java.net.BindException e = org.junit.jupiter.api.Assertions.assertThrows(java.net.BindException.class,
+        () -> other.listen(List.of(addr)));
+    assertTrue(e.getMessage().contains("already in use"), e.getMessage());
+  }
+}

@@ -1,0 +1,38 @@
+package io.clusterdns.server;
+
+import io.clusterdns.index.ClusterState;
+import io.clusterdns.index.EndpointInfo;
+import io.clusterdns.index.EndpointSliceInfo;
+import io.clusterdns.index.IpAddress;
+import io.clusterdns.index.NamespaceInfo;
+import io.clusterdns.index.PortInfo;
+import io.clusterdns.index.ServiceInfo;
+import io.clusterdns.index.ServiceKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A small in-memory cluster for socket tests: a ClusterIP service and a headless service of many endpoints. */
+final class TestCluster {
+  /** Endpoints of {@code big.wire.svc}: enough A records to overflow 512 bytes but fit 4096. */
+  static final int BIG_ENDPOINTS = 60;
+
+  private TestCluster() {}
+
+  static ClusterState build() {
+    ClusterState s = new ClusterState(false);
+    s.putNamespace(new NamespaceInfo("wire", Map.of()));
+    s.putNamespace(new NamespaceInfo("default", Map.of()));
+    s.putService(new ServiceInfo("default", "kubernetes", ServiceKind.CLUSTER_IP,
+        List.of(IpAddress.parse("10.96.0.1")), List.of(new PortInfo("https", "TCP", 443)), null));
+    s.putService(new ServiceInfo("wire", "web", ServiceKind.CLUSTER_IP,
+        List.of(IpAddress.parse("10.96.5.5")), List.of(new PortInfo("http", "TCP", 80)), null));
+    s.putService(new ServiceInfo("wire", "big", ServiceKind.HEADLESS, List.of(), List.of(), null));
+    List<EndpointInfo> eps = new ArrayList<>();
+    for (int i = 0; i < BIG_ENDPOINTS; i++) {
+      eps.add(new EndpointInfo(List.of(IpAddress.parse("10.244.1." + (i + 1))), null, true, null));
+    }
+    s.putEndpointSlice(new EndpointSliceInfo("wire", "big-1", "big", eps, List.of()));
+    return s;
+  }
+}
