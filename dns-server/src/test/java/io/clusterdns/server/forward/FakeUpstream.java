@@ -1,0 +1,178 @@
+package io.clusterdns.server.forward;
+
+import io.clusterdns.config.HostPort;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+
+/**
+ * An in-process upstream with fault switches (STYLE.md example 5): UDP and TCP on one loopback port, each
+ * query answered by a {@link Script} that may return nothing (drop), several datagrams (a spoofed one first),
+ * a wrong question, a SERVFAIL, a truncated reply; {@link #delayMillis} delays every answer. Test threads
+ * only: one for UDP, one accepting TCP, one per TCP connection; all end on {@link #close()}.
+ */
+final class FakeUpstream implements AutoCloseable {
+
+  /** Answers one query with zero or more wire messages, sent in order. */
+  interface Script {
+    List<byte[]> answer(Message query, boolean tcp) throws IOException;
+  }
+
+  private final DatagramSocket udp;
+  private final ServerSocket tcp;
+  private final List<Socket> connections = new CopyOnWriteArrayList<>();
+  private final AtomicInteger udpQueries = new AtomicInteger();
+  private final AtomicInteger tcpQueries = new AtomicInteger();
+  private final AtomicInteger tcpConnections = new AtomicInteger();
+  private final List<Message> seen = new CopyOnWriteArrayList<>();
+  volatile Script script;
+  volatile long delayMillis;
+
+  FakeUpstream(Script script) throws IOException {
+    this.script = script;
+    int port = KnotUpstream.freeUdpAndTcpPort();
+    this.udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", port));
+    this.tcp = new ServerSocket();
+    tcp.bind(new InetSocketAddress("127.0.0.1", port));
+    Thread u = new Thread(this::serveUdp, "fake-upstream-udp");
+    u.setDaemon(true);
+    u.start();
+    Thread t = new Thread(this::acceptTcp, "fake-upstream-tcp");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  HostPort hostPort() {
+    return new HostPort("127.0.0.1", udp.getLocalPort());
+  }
+
+  int udpQueries() {
+    return udpQueries.get();
+  }
+
+  int tcpQueries() {
+    return tcpQueries.get();
+  }
+
+  int tcpConnections() {
+    return tcpConnections.get();
+  }
+
+  List<Message> seen() {
+    return seen;
+  }
+
+  private void serveUdp() {
+    byte[] buf = new byte[65535];
+    while (!udp.isClosed()) {
+      DatagramPacket in = new DatagramPacket(buf, buf.length);
+      try {
+        udp.receive(in);
+        Message q = new Message(Arrays.copyOf(buf, in.getLength()));
+        udpQueries.incrementAndGet();
+        seen.add(q);
+        pause();
+        for (byte[] out : script.answer(q, false)) {
+          udp.send(new DatagramPacket(out, out.length, in.getSocketAddress()));
+        }
+      } catch (IOException e) {
+        // closed, or a malformed query: keep serving until closed
+      }
+    }
+  }
+
+  private void acceptTcp() {
+    while (!tcp.isClosed()) {
+      try {
+        Socket s = tcp.accept();
+        tcpConnections.incrementAndGet();
+        connections.add(s);
+        Thread t = new Thread(() -> serveTcp(s), "fake-upstream-conn");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void serveTcp(Socket s) {
+    try (s;
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
+      while (true) {
+        int len = in.readUnsignedShort();
+        byte[] wire = in.readNBytes(len);
+        Message q = new Message(wire);
+        tcpQueries.incrementAndGet();
+        seen.add(q);
+        pause();
+        for (byte[] r : script.answer(q, true)) {
+          out.writeShort(r.length);
+          out.write(r);
+          out.flush();
+        }
+      }
+    } catch (IOException e) {
+      // connection closed
+    }
+  }
+
+  private void pause() {
+    long d = delayMillis;
+    if (d > 0) {
+      try {
+        Thread.sleep(d); // the fault being injected: a slow upstream
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    udp.close();
+    tcp.close();
+    for (Socket s : connections) {
+      s.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ reply builders for scripts
+
+  /** A reply to {@code q} with the rcode and answer records given. */
+  static Message reply(Message q, int rcode, Record... answers) {
+    Message r = new Message(q.getHeader().getID());
+    r.getHeader().setFlag(Flags.QR);
+    r.getHeader().setFlag(Flags.RD);
+    r.getHeader().setFlag(Flags.RA);
+    r.getHeader().setRcode(rcode);
+    r.addRecord(q.getQuestion(), Section.QUESTION);
+    for (Record a : answers) {
+      r.addRecord(a, Section.ANSWER);
+    }
+    return r;
+  }
+
+  static byte[] wire(Message m) {
+    return m.toWire();
+  }
+
+  static byte[] servfail(Message q) {
+    return reply(q, Rcode.SERVFAIL).toWire();
+  }
+}

@@ -1,0 +1,182 @@
+package io.clusterdns.server.forward;
+
+import io.clusterdns.config.HostPort;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
+
+/**
+ * A real upstream for tests: Knot DNS ({@code /usr/sbin/knotd}) started on a free loopback port from a
+ * generated config in a temp dir, serving {@code example.test.} and {@code 2.0.192.in-addr.arpa.}. Stopped by
+ * its own PID in {@link #close()} (call it from {@code @AfterAll}, also on failure).
+ */
+final class KnotUpstream implements AutoCloseable {
+
+  static final String KNOTD = "/usr/sbin/knotd";
+
+  /** TXT records at {@code big.example.test.}: enough text to exceed 512 bytes over UDP. */
+  static final int BIG_TXT_COUNT = 20;
+
+  private final Path dir;
+  private final Process process;
+  private final int port;
+
+  private KnotUpstream(Path dir, Process process, int port) {
+    this.dir = dir;
+    this.process = process;
+    this.port = port;
+  }
+
+  static boolean available() {
+    return Files.isExecutable(Path.of(KNOTD));
+  }
+
+  static KnotUpstream start() throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("knot-upstream");
+    int port = freeUdpAndTcpPort();
+    Files.writeString(dir.resolve("knot.conf"), config(dir, port));
+    Files.writeString(dir.resolve("example.test.zone"), exampleZone());
+    Files.writeString(dir.resolve("2.0.192.in-addr.arpa.zone"), reverseZone());
+    Process p = new ProcessBuilder(KNOTD, "-c", dir.resolve("knot.conf").toString())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("knotd.log").toFile())
+        .start();
+    KnotUpstream knot = new KnotUpstream(dir, p, port);
+    try {
+      knot.awaitServing();
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      knot.close();
+      throw e;
+    }
+    return knot;
+  }
+
+  int port() {
+    return port;
+  }
+
+  HostPort hostPort() {
+    return new HostPort("127.0.0.1", port);
+  }
+
+  /** Polls with SOA queries until Knot answers, for at most 10 s. */
+  private void awaitServing() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Message q = Message.newQuery(Record.newRecord(Name.fromString("example.test."), Type.SOA, DClass.IN));
+    byte[] wire = q.toWire();
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      s.setSoTimeout(100);
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new IOException("knotd exited: " + Files.readString(dir.resolve("knotd.log")));
+        }
+        s.send(new DatagramPacket(wire, wire.length, InetAddress.getLoopbackAddress(), port));
+        byte[] buf = new byte[4096];
+        DatagramPacket in = new DatagramPacket(buf, buf.length);
+        try {
+          s.receive(in);
+          Message r = new Message(java.util.Arrays.copyOf(buf, in.getLength()));
+          if (r.getRcode() == Rcode.NOERROR && r.getSection(1).size() == 1) {
+            return;
+          }
+        } catch (SocketTimeoutException e) {
+          // not up yet
+        }
+        Thread.sleep(20);
+      }
+    }
+    throw new IOException("knotd did not answer within 10 s: " + Files.readString(dir.resolve("knotd.log")));
+  }
+
+  @Override
+  public void close() throws IOException {
+    process.destroy();
+    try {
+      if (!process.waitFor(3, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
+
+  /** A port free for both UDP and TCP on 127.0.0.1 right now (Knot listens on both). */
+  static int freeUdpAndTcpPort() throws IOException {
+    for (int i = 0; i < 50; i++) {
+      try (DatagramSocket u = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+        int p = u.getLocalPort();
+        try (ServerSocket t = new ServerSocket()) {
+          t.bind(new InetSocketAddress("127.0.0.1", p));
+          return p;
+        } catch (IOException busy) {
+          // TCP side taken; try another
+        }
+      }
+    }
+    throw new IOException("no free UDP+TCP port on 127.0.0.1");
+  }
+
+  private static String config(Path dir, int port) {
+    return """
+        server:
+            rundir: "%1$s"
+            listen: 127.0.0.1@%2$d
+        database:
+            storage: "%1$s"
+        log:
+          - target: stderr
+            any: warning
+        template:
+          - id: default
+            storage: "%1$s"
+            file: "%%s.zone"
+        zone:
+          - domain: example.test
+          - domain: 2.0.192.in-addr.arpa
+        """.formatted(dir, port);
+  }
+
+  private static String exampleZone() {
+    StringBuilder z = new StringBuilder("""
+        $TTL 300
+        @ SOA ns.example.test. admin.example.test. 1 3600 600 86400 60
+        @ NS ns
+        ns A 192.0.2.53
+        www A 192.0.2.10
+        www AAAA 2001:db8::10
+        short 5 A 192.0.2.11
+        """);
+    for (int i = 0; i < BIG_TXT_COUNT; i++) {
+      z.append("big TXT \"record ").append(i).append(" ").append("x".repeat(40)).append("\"\n");
+    }
+    return z.toString();
+  }
+
+  private static String reverseZone() {
+    return """
+        $TTL 300
+        @ SOA ns.example.test. admin.example.test. 1 3600 600 86400 60
+        @ NS ns.example.test.
+        10 PTR www.example.test.
+        """;
+  }
+}
