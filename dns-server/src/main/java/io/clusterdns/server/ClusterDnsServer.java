@@ -6,7 +6,7 @@ import io.clusterdns.server.net.DnsListener;
 import io.clusterdns.server.net.EventLoops;
 import io.clusterdns.server.query.QueryObserver;
 import io.clusterdns.server.query.QueryPipeline;
-import io.clusterdns.server.query.Upstream;
+import io.clusterdns.server.query.UpstreamPath;
 import io.clusterdns.server.zone.ClusterZone;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -33,11 +33,11 @@ public final class ClusterDnsServer implements AutoCloseable {
       KubernetesConfig kubernetes,
       SnapshotSource snapshots,
       List<InetAddress> selfAddresses,
-      Function<EventLoops, Upstream> upstreamFactory,
+      Function<EventLoops, UpstreamPath> upstreamFactory,
       QueryObserver observer,
       int threads) {
     this.loops = new EventLoops(threads);
-    Upstream upstream = upstreamFactory.apply(loops);
+    UpstreamPath upstream = upstreamFactory.apply(loops);
     if (upstream instanceof AutoCloseable c) {
       resources.add(c);
     }

@@ -4,7 +4,7 @@ import io.clusterdns.config.HostPort;
 import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.server.query.QueryObserver;
-import io.clusterdns.server.query.Upstream;
+import io.clusterdns.server.query.UpstreamPath;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -71,7 +71,7 @@ public final class Main implements Callable<Integer> {
     }
     KubernetesConfig k8s = KubernetesConfig.kubeadm(o.clusterDomain, o.pods, o.ttl);
     ClusterSource source = ClusterSource.open(o);
-    Function<io.clusterdns.server.net.EventLoops, Upstream> upstream = Upstreams.factory(o);
+    Function<io.clusterdns.server.net.EventLoops, UpstreamPath> upstream = Upstreams.factory(Upstreams.config(o));
     ClusterDnsServer server = new ClusterDnsServer(
         k8s, source.snapshots(), selfAddresses(), upstream, QueryObserver.NONE, o.threads);
     server.closeWith(source);

@@ -15,7 +15,7 @@ import org.xbill.DNS.Section;
 
 /**
  * The query path, one step per owner: decode ({@link QueryDecoder}) → route by zone (the cluster zones or
- * the upstream) → answer ({@link ClusterZone} synchronously, or {@link Upstream} asynchronously) → encode
+ * the upstream) → answer ({@link ClusterZone} synchronously, or {@link UpstreamPath} asynchronously) → encode
  * ({@link ResponseEncoder}). Also the front door: the checks every query needs once, before any zone sees it
  * (behaviours.md 10.3 BADVERS, 10.5 non-IN classes).
  *
@@ -28,12 +28,12 @@ public final class QueryPipeline {
   private static final int EDNS_VERSION = 0;
 
   private final ClusterZone zone;
-  private final Upstream upstream;
+  private final UpstreamPath upstream;
   private final QueryObserver observer;
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failures = new LongAdder();
 
-  public QueryPipeline(ClusterZone zone, Upstream upstream, QueryObserver observer) {
+  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer) {
     this.zone = zone;
     this.upstream = upstream;
     this.observer = observer;
@@ -126,7 +126,7 @@ public final class QueryPipeline {
     f.whenComplete((upstreamReply, err) -> {
       Message reply = ResponseEncoder.replyTo(query);
       if (err != null || upstreamReply == null) {
-        sink.reply(query, reply, Rcode.SERVFAIL, Source.FORWARD);
+        sink.reply(query, reply, failureRcode(err), Source.FORWARD);
         return;
       }
       for (int flag : new int[] {Flags.AA, Flags.TC, Flags.RA, Flags.AD}) {
@@ -167,6 +167,13 @@ public final class QueryPipeline {
           }
           sink.reply(query, reply, r.getRcode(), Source.CLUSTER);
         });
+  }
+
+  /** REFUSED when the forwarder shed load (max_concurrent, behaviours.md 11.2), else SERVFAIL. */
+  private static int failureRcode(Throwable err) {
+    Throwable t = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+        ? err.getCause() : err;
+    return t instanceof io.clusterdns.server.forward.ForwardFailure f ? f.rcode() : Rcode.SERVFAIL;
   }
 
   private static void add(Message m, List<Record> records, int section) {

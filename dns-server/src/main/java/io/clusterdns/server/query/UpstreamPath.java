@@ -9,6 +9,6 @@ import org.xbill.DNS.Message;
  * answered within the forwarder's time budget. Must not block the caller (an event loop).
  */
 @FunctionalInterface
-public interface Upstream {
+public interface UpstreamPath {
   CompletableFuture<Message> forward(Message query, boolean tcp);
 }
