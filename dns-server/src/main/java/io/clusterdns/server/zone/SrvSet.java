@@ -2,7 +2,10 @@ package io.clusterdns.server.zone;
 
 import io.clusterdns.index.IpAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -20,6 +23,9 @@ final class SrvSet {
   /** SRV weights are shares of 100 (CoreDNS backend_lookup.go). */
   private static final int WEIGHT_TOTAL = 100;
 
+  /** Up to this many entries, duplicates are found by scanning (no allocation); above, by hashing. */
+  private static final int SCAN_LIMIT = 16;
+
   private final List<Name> targets = new ArrayList<>(4);
   private final List<IpAddress> addresses = new ArrayList<>(4);
   private int[] ports = new int[4];
@@ -31,7 +37,7 @@ final class SrvSet {
     }
     int i = targets.size();
     if (i == ports.length) {
-      ports = java.util.Arrays.copyOf(ports, i * 2);
+      ports = Arrays.copyOf(ports, i * 2);
     }
     ports[i] = port;
     targets.add(target);
@@ -49,21 +55,31 @@ final class SrvSet {
       return;
     }
     int weight = Math.max(1, WEIGHT_TOTAL / n);
+    // Small sets (nearly every answer) are deduplicated by scanning; large headless services by hashing.
+    Set<Object> seenSrv = n > SCAN_LIMIT ? new HashSet<>(n * 2) : null;
+    Set<Object> seenAddress = n > SCAN_LIMIT ? new HashSet<>(n * 2) : null;
     for (int i = 0; i < n; i++) {
       Name target = targets.get(i);
       IpAddress address = addresses.get(i);
-      boolean seenSrv = false;
-      boolean seenAddress = false;
-      for (int j = 0; j < i; j++) {
-        if (targets.get(j).equals(target)) {
-          seenSrv |= ports[j] == ports[i];
-          seenAddress |= addresses.get(j).equals(address);
+      boolean newSrv;
+      boolean newAddress;
+      if (seenSrv != null) {
+        newSrv = seenSrv.add(List.of(target, ports[i]));
+        newAddress = seenAddress.add(List.of(target, address));
+      } else {
+        newSrv = true;
+        newAddress = true;
+        for (int j = 0; j < i; j++) {
+          if (targets.get(j).equals(target)) {
+            newSrv &= ports[j] != ports[i];
+            newAddress &= !addresses.get(j).equals(address);
+          }
         }
       }
-      if (!seenSrv) {
+      if (newSrv) {
         answer.add(new SRVRecord(owner, DClass.IN, ttl, 0, weight, ports[i], target));
       }
-      if (!seenAddress) {
+      if (newAddress) {
         additional.add(address(target, ttl, address));
       }
     }

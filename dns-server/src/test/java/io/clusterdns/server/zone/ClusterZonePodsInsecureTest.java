@@ -172,6 +172,24 @@ class ClusterZonePodsInsecureTest {
         ask("010-244-5-5" + pod, "A").nxdomain().row("8.2 leading zero does not parse (Go ParseIP)"));
   }
 
+  /** 3.5: weight floor(100/150) = 0 becomes 1; every endpoint has its SRV and its address. */
+  static List<ZoneCase> bigServiceCases() {
+    String big = "big.ns1.svc" + Z;
+    String[] srv = new String[ZoneFixture.BIG];
+    String[] extra = new String[ZoneFixture.BIG];
+    for (int i = 0; i < ZoneFixture.BIG; i++) {
+      String name = "10-245-" + (i / 100) + "-" + (i % 100) + "." + big;
+      srv[i] = "_http._tcp." + big + T + "SRV 0 1 8080 " + name;
+      extra[i] = name + T + "A 10.245." + (i / 100) + "." + (i % 100);
+    }
+    return List.of(ask("_http._tcp." + big, "SRV").found(srv).extra(extra).row("3.5 minimum weight 1"));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> bigService() {
+    return ZoneFixture.table(ZoneFixture.zone(PodsMode.INSECURE)).run(bigServiceCases());
+  }
+
   @TestFactory
   Stream<DynamicTest> grammar() {
     return ZoneFixture.table(ZoneFixture.zone(PodsMode.INSECURE)).run(grammarCases());

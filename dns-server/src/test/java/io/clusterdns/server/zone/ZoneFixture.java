@@ -32,6 +32,9 @@ final class ZoneFixture {
   /** kubeadm's {@code ttl 30}. */
   static final int TTL = 30;
 
+  /** Endpoints of the headless service "big". */
+  static final int BIG = 150;
+
   private ZoneFixture() {}
 
   static ClusterState state() {
@@ -103,6 +106,14 @@ final class ZoneFixture {
       String next = i < 10 ? "c" + (i + 1) + ".ns1.svc.cluster.local" : "web.ns1.svc.cluster.local";
       s.putService(external("ns1", "c" + i, next));
     }
+
+    // 3.5: 150 ready endpoints, so floor(100/150) = 0 and the weight minimum of 1 applies.
+    List<EndpointInfo> big = new ArrayList<>();
+    for (int i = 0; i < BIG; i++) {
+      big.add(ep("10.245." + (i / 100) + "." + (i % 100), null, true));
+    }
+    s.putService(headless("ns1", "big", port("http", "TCP", 80)));
+    s.putEndpointSlice(slice("ns1", "big-1", "big", big, port("http", "TCP", 8080)));
 
     // 1.5: a service whose namespace has no Namespace object.
     s.putService(clusterIp("ghost", "orphan", List.of("10.96.9.9"), port("http", "TCP", 80)));
