@@ -149,6 +149,69 @@ class DnsWireIT {
   }
 
   @Test
+  void droppingOnlyAdditionalRecordsStillSetsTc() throws Exception {
+    Message q = query("_http._tcp.srv.wire.svc.cluster.local.", Type.SRV);
+    Message r = udp(q);
+    assertEquals(TestCluster.SRV_ENDPOINTS, r.getSection(Section.ANSWER).size(), "all SRV records fit");
+    assertTrue(r.getSection(Section.ADDITIONAL).size() < TestCluster.SRV_ENDPOINTS);
+    assertTrue(r.getHeader().getFlag(Flags.TC), "TC when only additional records were dropped (behaviours.md 10.2)");
+  }
+
+  @Test
+  void doBitIsEchoedAndTheAnswerIsTheSameUnsignedOne() throws Exception {
+    Message q = query("web.wire.svc.cluster.local.", Type.A);
+    q.addRecord(new OPTRecord(1232, 0, 0, org.xbill.DNS.ExtendedFlags.DO), Section.ADDITIONAL);
+    Message r = udp(q);
+    assertEquals(org.xbill.DNS.ExtendedFlags.DO, r.getOPT().getFlags() & org.xbill.DNS.ExtendedFlags.DO);
+    assertEquals(1, r.getSection(Section.ANSWER).size());
+    assertEquals(Rcode.NOERROR, r.getRcode());
+  }
+
+  @Test
+  void recursionNotDesiredIsAnsweredNormallyAndRdIsCopied() throws Exception {
+    Message q = query("web.wire.svc.cluster.local.", Type.A);
+    q.getHeader().unsetFlag(Flags.RD);
+    Message r = udp(q);
+    assertEquals(Rcode.NOERROR, r.getRcode());
+    assertFalse(r.getHeader().getFlag(Flags.RD));
+    assertEquals(1, r.getSection(Section.ANSWER).size());
+    assertTrue(udp(query("web.wire.svc.cluster.local.", Type.A)).getHeader().getFlag(Flags.RD));
+  }
+
+  @Test
+  void negativeClusterAnswersAreAuthoritativeWithTheZoneSoa() throws Exception {
+    Message r = udp(query("nope.wire.svc.cluster.local.", Type.A));
+    assertEquals(Rcode.NXDOMAIN, r.getRcode());
+    assertTrue(r.getHeader().getFlag(Flags.AA));
+    assertEquals(Type.SOA, r.getSection(Section.AUTHORITY).get(0).getType());
+    Message nodata = udp(query("web.wire.svc.cluster.local.", Type.AAAA));
+    assertEquals(Rcode.NOERROR, nodata.getRcode());
+    assertTrue(nodata.getHeader().getFlag(Flags.AA));
+    assertTrue(nodata.getSection(Section.ANSWER).isEmpty());
+    assertEquals(Type.SOA, nodata.getSection(Section.AUTHORITY).get(0).getType());
+  }
+
+  @Test
+  void zoneTransferOfTheClusterZoneIsRefusedOverTcp() throws Exception {
+    try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+      s.setSoTimeout(2000);
+      Message r = new Message(tcpExchange(new DataOutputStream(s.getOutputStream()),
+          new DataInputStream(s.getInputStream()), query("cluster.local.", Type.AXFR).toWire()));
+      assertEquals(Rcode.REFUSED, r.getRcode());
+    }
+  }
+
+  @Test
+  void moreThanOneAnswerRecordInAQueryGetsFormerr() throws Exception {
+    Message q = query("web.wire.svc.cluster.local.", Type.A);
+    q.addRecord(new ARecord(Name.fromString("a.example."), DClass.IN, 1, InetAddress.getByName("192.0.2.1")),
+        Section.ANSWER);
+    q.addRecord(new ARecord(Name.fromString("b.example."), DClass.IN, 1, InetAddress.getByName("192.0.2.2")),
+        Section.ANSWER);
+    assertEquals(Rcode.FORMERR, new Message(udp(q.toWire())).getRcode());
+  }
+
+  @Test
   void queryWithoutOptGetsNoOpt() throws Exception {
     assertNull(udp(query("web.wire.svc.cluster.local.", Type.A)).getOPT());
   }

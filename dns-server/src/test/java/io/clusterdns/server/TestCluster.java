@@ -17,6 +17,9 @@ final class TestCluster {
   /** Endpoints of {@code big.wire.svc}: enough A records to overflow 512 bytes but fit 4096. */
   static final int BIG_ENDPOINTS = 60;
 
+  /** Endpoints of {@code srv.wire.svc}: their SRV records fit 512 bytes, SRV plus additional A do not. */
+  static final int SRV_ENDPOINTS = 9;
+
   private TestCluster() {}
 
   static ClusterState build() {
@@ -33,6 +36,14 @@ final class TestCluster {
       eps.add(new EndpointInfo(List.of(IpAddress.parse("10.244.1." + (i + 1))), null, true, null));
     }
     s.putEndpointSlice(new EndpointSliceInfo("wire", "big-1", "big", eps, List.of()));
+    // SRV answers of "srv" fit 512 bytes but their additional A records do not: TC must still be set.
+    s.putService(new ServiceInfo("wire", "srv", ServiceKind.HEADLESS, List.of(), List.of(), null));
+    List<EndpointInfo> named = new ArrayList<>();
+    for (int i = 0; i < SRV_ENDPOINTS; i++) {
+      named.add(new EndpointInfo(List.of(IpAddress.parse("10.244.2." + (i + 1))), "h" + i, true, null));
+    }
+    s.putEndpointSlice(new EndpointSliceInfo("wire", "srv-1", "srv", named,
+        List.of(new PortInfo("http", "TCP", 8080))));
     return s;
   }
 }
