@@ -41,6 +41,8 @@ final class FakeUpstream implements AutoCloseable {
   private final List<Message> seen = new CopyOnWriteArrayList<>();
   volatile Script script;
   volatile long delayMillis;
+  /** Closes each TCP connection right after answering (an upstream with a short idle timeout). */
+  volatile boolean closeTcpAfterAnswer;
 
   FakeUpstream(Script script) throws IOException {
     this.script = script;
@@ -126,6 +128,9 @@ final class FakeUpstream implements AutoCloseable {
           out.write(r);
           out.flush();
         }
+        if (closeTcpAfterAnswer) {
+          return;
+        }
       }
     } catch (IOException e) {
       // connection closed
@@ -170,6 +175,23 @@ final class FakeUpstream implements AutoCloseable {
 
   static byte[] wire(Message m) {
     return m.toWire();
+  }
+
+  /** Answers every query with one A record, 192.0.2.1, TTL 60. */
+  static Script answering() {
+    return (q, tcp) -> List.of(reply(q, Rcode.NOERROR, org.xbill.DNS.Record.fromString(
+        q.getQuestion().getName(), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN, 60, "192.0.2.1", null))
+        .toWire());
+  }
+
+  /** Never answers. */
+  static Script silent() {
+    return (q, tcp) -> List.of();
+  }
+
+  /** Queries seen for {@code name} (health probes ask for the root). */
+  long seenFor(String name) {
+    return seen.stream().filter(m -> m.getQuestion().getName().toString().equalsIgnoreCase(name)).count();
   }
 
   static byte[] servfail(Message q) {
