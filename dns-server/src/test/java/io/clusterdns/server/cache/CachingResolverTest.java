@@ -113,7 +113,7 @@ class CachingResolverTest {
   void serveStaleAnswersAtOnceWhileTheUpstreamIsDownAndRefreshesInTheBackground() throws Exception {
     try (FakeUpstream up = new FakeUpstream(FakeUpstream.answering())) {
       ForwardConfig fwd = ForwardConfig.defaults(List.of(up.hostPort()))
-          .withTimeouts(Duration.ofMillis(200), Duration.ofMillis(400));
+          .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2));
       CachingResolver r = resolver(CacheConfig.of(30).withServeStale(Duration.ofHours(1), false), fwd);
       Message q = ResponseCacheTest.query("www.example.com.", Type.A);
       get(r.resolve(q, false));
@@ -121,7 +121,7 @@ class CachingResolverTest {
       ticker.advance(Duration.ofSeconds(45));
       long t0 = System.nanoTime();
       Message stale = get(r.resolve(q, false));
-      assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(150), "no wait for the upstream");
+      assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(500), "no wait for the upstream");
       assertEquals(0, ttl(stale));
       assertEquals("192.0.2.1", stale.getSection(Section.ANSWER).get(0).rdataToString());
       await("a background refresh was tried", () -> up.udpQueries() == 2);
