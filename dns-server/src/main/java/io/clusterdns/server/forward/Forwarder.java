@@ -164,7 +164,9 @@ public final class Forwarder implements AutoCloseable {
   public void close() {
     closed = true;
     for (LoopConnections lc : conns.values()) {
-      lc.loop().execute(lc::close);
+      if (!lc.loop().isShuttingDown()) {
+        lc.loop().execute(lc::close); // a loop already shutting down closes its channels itself
+      }
     }
   }
 
