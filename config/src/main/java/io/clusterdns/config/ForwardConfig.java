@@ -122,6 +122,42 @@ public record ForwardConfig(
         maxFails, healthCheck, maxConcurrent, expire);
   }
 
+  /** A copy for another FROM zone (a stub domain) with its own upstreams. */
+  public ForwardConfig withZone(String newZone, List<HostPort> newUpstreams) {
+    return new ForwardConfig(newZone, newUpstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
+        maxFails, healthCheck, maxConcurrent, expire);
+  }
+
+  /** A copy with other {@code except} zones. */
+  public ForwardConfig withExcept(List<String> newExcept) {
+    return new ForwardConfig(zone, upstreams, newExcept, policy, forceTcp, preferUdp, tryTimeout, budget,
+        maxFails, healthCheck, maxConcurrent, expire);
+  }
+
+  /** A copy with {@code force_tcp} / {@code prefer_udp} set. */
+  public ForwardConfig withTransport(boolean newForceTcp, boolean newPreferUdp) {
+    return new ForwardConfig(zone, upstreams, except, policy, newForceTcp, newPreferUdp, tryTimeout, budget,
+        maxFails, healthCheck, maxConcurrent, expire);
+  }
+
+  /** A copy with other {@code max_fails} and {@code health_check} interval. */
+  public ForwardConfig withHealthCheck(int newMaxFails, Duration newInterval) {
+    return new ForwardConfig(zone, upstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
+        newMaxFails, newInterval, maxConcurrent, expire);
+  }
+
+  /** A copy with another {@code max_concurrent} (0: no limit). */
+  public ForwardConfig withMaxConcurrent(int newMaxConcurrent) {
+    return new ForwardConfig(zone, upstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
+        maxFails, healthCheck, newMaxConcurrent, expire);
+  }
+
+  /** A copy with another connection {@code expire}. */
+  public ForwardConfig withExpire(Duration newExpire) {
+    return new ForwardConfig(zone, upstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
+        maxFails, healthCheck, maxConcurrent, newExpire);
+  }
+
   /**
    * The {@code nameserver} lines of a resolv.conf, in order, port 53, at most {@link #MAX_UPSTREAMS}
    * (CoreDNS {@code forward . /etc/resolv.conf}). Zone ids ({@code fe80::1%eth0}) are kept in the host.

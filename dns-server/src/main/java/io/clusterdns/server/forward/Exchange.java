@@ -1,70 +1,63 @@
 package io.clusterdns.server.forward;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
 
 /**
- * One forwarded query on its way through the upstreams: try one upstream at a time, each try bounded by the
- * per-try timeout and the overall deadline; the first matching reply wins; when the order is used up or the
- * deadline passes, fail with {@link ForwardFailure} (behaviours.md 11.1).
+ * One forwarded query (or health probe) on its way through the upstreams: one try at a time, each bounded
+ * by the per-try timeout and the overall deadline; the first matching reply wins; when the order is used up
+ * or the deadline passes, it fails with {@link ForwardFailure} (behaviours.md 11.1).
  *
- * <p>Threads: every field is owned by {@link #loop}; all callbacks (channel events, timers) run there, so
- * nothing here needs a lock. Each try uses its own channel: a connected UDP socket (the kernel then drops
- * datagrams from any other source, and its ephemeral port is random) or a TCP connection with 2-byte length
- * framing (RFC 1035 4.2.2). A reply from an earlier, abandoned try is ignored because its channel is no
- * longer {@link #current}.
+ * <p>Threads: every field is owned by the loop of {@link #conns}; carriers, timers and the start all run
+ * there, so nothing needs a lock. A try is identified by (carrier, ID); callbacks for any other pair are
+ * stale and ignored.
  */
 final class Exchange {
 
   private final Forwarder forwarder;
-  private final EventLoop loop;
+  private final LoopConnections conns;
   private final byte[] wire;
-  private final int id;
   private final int clientId;
   private final Record question;
   private final Upstream[] order;
   private final boolean tcp;
+  private final long tryNanos;
   private final long deadlineNanos;
+  private final boolean probe;
   private final CompletableFuture<Message> result = new CompletableFuture<>();
 
   private int next;
-  private Channel current;
-  private Upstream currentUpstream;
+  private Upstream upstream;
+  private Carrier carrier;
+  private int id = -1;
+  private long tryStartNanos;
   private ScheduledFuture<?> timer;
+  private boolean retriedFresh;
   private boolean done;
 
-  Exchange(Forwarder forwarder, EventLoop loop, byte[] wire, int id, int clientId, Record question,
-      Upstream[] order, boolean tcp) {
+  Exchange(Forwarder forwarder, LoopConnections conns, byte[] wire, int clientId, Record question,
+      Upstream[] order, boolean tcp, long tryNanos, long budgetNanos, boolean probe) {
     this.forwarder = forwarder;
-    this.loop = loop;
+    this.conns = conns;
     this.wire = wire;
-    this.id = id;
     this.clientId = clientId;
     this.question = question;
     this.order = order;
     this.tcp = tcp;
-    this.deadlineNanos = System.nanoTime() + forwarder.budgetNanos();
+    this.tryNanos = tryNanos;
+    this.probe = probe;
+    this.deadlineNanos = System.nanoTime() + budgetNanos;
   }
 
   CompletableFuture<Message> result() {
     return result;
   }
 
-  /** Starts the first try; must run on {@link #loop}. */
+  /** Starts the first try; runs on the loop. */
   void start() {
     nextTry();
   }
@@ -76,115 +69,120 @@ final class Exchange {
     long remaining = deadlineNanos - System.nanoTime();
     if (next >= order.length || remaining <= 0) {
       finish(null, new ForwardFailure(ForwardFailure.Reason.NO_UPSTREAM_ANSWERED,
-          "no upstream answered " + question.getName() + " " + org.xbill.DNS.Type.string(question.getType())
+          "no upstream answered " + question.getName() + " " + Type.string(question.getType())
               + " after " + next + " tries"));
       return;
     }
-    Upstream upstream = order[next++];
-    long tryNanos = Math.min(forwarder.tryTimeoutNanos(), remaining);
-    Channel ch = tcp ? forwarder.transport().tcp().newChannel() : forwarder.transport().udp().newChannel();
-    current = ch;
-    currentUpstream = upstream;
-    if (tcp) {
-      ch.config().setOption(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-          (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(tryNanos)));
-      ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2));
-    }
-    ch.pipeline().addLast(new TryHandler());
-    timer = loop.schedule(() -> tryFailed(ch), tryNanos, TimeUnit.NANOSECONDS);
-    loop.register(ch).addListener((ChannelFutureListener) reg -> {
-      if (!reg.isSuccess()) {
-        tryFailed(ch);
-        return;
-      }
-      ch.connect(upstream.address()).addListener((ChannelFutureListener) conn -> {
-        if (!conn.isSuccess()) {
-          tryFailed(ch);
-          return;
-        }
-        ByteBuf out;
-        if (tcp) {
-          out = ch.alloc().buffer(wire.length + 2);
-          out.writeShort(wire.length);
-        } else {
-          out = ch.alloc().buffer(wire.length);
-        }
-        out.writeBytes(wire);
-        ch.writeAndFlush(out).addListener((ChannelFutureListener) w -> {
-          if (!w.isSuccess()) {
-            tryFailed(ch);
-          }
-        });
-      });
-    });
+    upstream = order[next++];
+    retriedFresh = false;
+    sendTo(false, Math.min(tryNanos, remaining));
   }
 
-  private void onBytes(Channel ch, byte[] bytes) {
-    if (done || ch != current) {
-      return; // a late reply to an abandoned try
+  private void sendTo(boolean fresh, long budget) {
+    carrier = null;
+    id = -1;
+    tryStartNanos = System.nanoTime();
+    timer = conns.loop().schedule(this::timedOut, budget, TimeUnit.NANOSECONDS);
+    Carrier c = tcp
+        ? conns.tcp(upstream, fresh, TimeUnit.NANOSECONDS.toMillis(budget))
+        : conns.udp(upstream);
+    c.send(this);
+  }
+
+  /** Called by the carrier in {@link Carrier#send}: this try is (carrier, id). Returns the wire to send. */
+  byte[] bind(Carrier c, int newId) {
+    carrier = c;
+    id = newId;
+    wire[0] = (byte) (newId >>> 8);
+    wire[1] = (byte) newId;
+    return wire;
+  }
+
+  /** A packet with this try's ID arrived; it still has to match the question. */
+  void onReply(Carrier c, int replyId, byte[] bytes) {
+    if (done || c != carrier || replyId != id) {
+      return;
     }
     Message reply = ReplyCheck.accept(bytes, id, question);
     if (reply == null) {
-      forwarder.countDropped();
-      return; // wrong ID or question: keep waiting for the real one until the timer fires
+      conns.dropped(upstream); // right ID, wrong question: spoofed; keep waiting
+      return;
     }
-    currentUpstream.recordSuccess();
+    cancelTimer();
+    carrier = null;
+    c.answered(replyId);
+    if (!probe) {
+      upstream.series().observe(reply.getRcode(), System.nanoTime() - tryStartNanos);
+      upstream.recordSuccess();
+    }
     reply.getHeader().setID(clientId);
     finish(reply, null);
   }
 
-  private void tryFailed(Channel ch) {
-    if (done || ch != current) {
+  /**
+   * The carrier broke (ICMP unreachable, connection closed or refused). A reused TCP connection that the
+   * upstream closed while idle gets one retry on a fresh connection, without counting a failure.
+   */
+  void carrierFailed(Carrier c, int failedId, boolean reusedConnection) {
+    if (done || c != carrier || failedId != id) {
       return;
     }
-    currentUpstream.recordFailure();
-    closeCurrent();
+    carrier = null;
+    if (reusedConnection && !retriedFresh) {
+      retriedFresh = true;
+      cancelTimer();
+      long remaining = deadlineNanos - System.nanoTime();
+      if (remaining > 0) {
+        sendTo(true, Math.min(tryNanos, remaining));
+        return;
+      }
+    }
+    tryFailed();
+  }
+
+  private void timedOut() {
+    timer = null;
+    if (done) {
+      return;
+    }
+    if (carrier != null) {
+      Carrier c = carrier;
+      carrier = null;
+      c.abandon(id);
+    }
+    tryFailed();
+  }
+
+  private void tryFailed() {
+    cancelTimer();
+    if (!probe) {
+      upstream.recordFailure();
+      forwarder.startHealthCheck(upstream);
+    }
     nextTry();
   }
 
-  private void finish(Message reply, ForwardFailure failure) {
-    done = true;
-    closeCurrent();
-    forwarder.exchangeDone();
-    if (reply != null) {
-      result.complete(reply);
-    } else {
-      result.completeExceptionally(failure);
-    }
-  }
-
-  private void closeCurrent() {
+  private void cancelTimer() {
     if (timer != null) {
       timer.cancel(false);
       timer = null;
     }
-    if (current != null) {
-      current.close();
-      current = null;
-    }
   }
 
-  /** Per-try channel handler; runs on {@link #loop} like the rest. */
-  private final class TryHandler extends ChannelInboundHandlerAdapter {
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      try {
-        ByteBuf content = msg instanceof DatagramPacket p ? p.content() : (ByteBuf) msg;
-        onBytes(ctx.channel(), ByteBufUtil.getBytes(content));
-      } finally {
-        ReferenceCountUtil.release(msg);
-      }
+  private void finish(Message reply, ForwardFailure failure) {
+    done = true;
+    cancelTimer();
+    if (carrier != null) {
+      carrier.abandon(id);
+      carrier = null;
     }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      tryFailed(ctx.channel()); // TCP peer closed before answering
+    if (!probe) {
+      forwarder.exchangeDone();
     }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      tryFailed(ctx.channel()); // e.g. ICMP port unreachable on the connected UDP socket
+    if (reply != null) {
+      result.complete(reply);
+    } else {
+      result.completeExceptionally(failure);
     }
   }
 }

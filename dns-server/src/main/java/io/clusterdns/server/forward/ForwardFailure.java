@@ -14,7 +14,9 @@ public final class ForwardFailure extends Exception {
     /** {@code max_concurrent} queries were already in flight. */
     OVERLOADED,
     /** The forwarder was closed. */
-    CLOSED
+    CLOSED,
+    /** No forward zone covers the name, or it lies in an {@code except} zone (CoreDNS: SERVFAIL). */
+    NO_ROUTE
   }
 
   private final Reason reason;

@@ -4,6 +4,7 @@ import io.clusterdns.config.HostPort;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One upstream server and its health. The address is resolved once at construction (only IP literals are
@@ -14,12 +15,16 @@ import java.net.UnknownHostException;
 public final class Upstream {
 
   private final HostPort configured;
+  private final int index;
   private final InetSocketAddress address;
   private final String label;
+  private final AtomicBoolean probing = new AtomicBoolean();
   private volatile int fails;
+  private final ForwardMetrics.UpstreamSeries series;
 
-  public Upstream(HostPort configured) {
+  public Upstream(HostPort configured, int index, ForwardMetrics metrics) {
     this.configured = configured;
+    this.index = index;
     if (configured.host().isEmpty() || !isIpLiteral(configured.host())) {
       throw new IllegalArgumentException("upstream '" + configured + "' must be an IP address");
     }
@@ -29,6 +34,16 @@ public final class Upstream {
       throw new IllegalArgumentException("upstream '" + configured + "': " + e.getMessage(), e);
     }
     this.label = configured.toString();
+    this.series = metrics.forUpstream(label);
+  }
+
+  ForwardMetrics.UpstreamSeries series() {
+    return series;
+  }
+
+  /** Position in the configured list; indexes the per-loop connection pools. */
+  int index() {
+    return index;
   }
 
   public InetSocketAddress address() {
@@ -57,6 +72,20 @@ public final class Upstream {
 
   void recordFailure() {
     fails = fails + 1;
+  }
+
+  /** Claims the health check of this upstream; false if one is already running. */
+  boolean startProbing() {
+    return probing.compareAndSet(false, true);
+  }
+
+  void stopProbing() {
+    probing.set(false);
+  }
+
+  /** Whether a health check is probing this upstream now. */
+  public boolean isProbing() {
+    return probing.get();
   }
 
   /** Down when {@code maxFails > 0} and it failed that many times in a row (CoreDNS {@code max_fails}). */

@@ -17,8 +17,11 @@ public final class UpstreamPool {
   private final ForwardPolicy policy;
   private final AtomicInteger cursor = new AtomicInteger();
 
-  public UpstreamPool(List<HostPort> configured, ForwardPolicy policy) {
-    this.upstreams = configured.stream().map(Upstream::new).toArray(Upstream[]::new);
+  public UpstreamPool(List<HostPort> configured, ForwardPolicy policy, ForwardMetrics metrics) {
+    this.upstreams = new Upstream[configured.size()];
+    for (int i = 0; i < upstreams.length; i++) {
+      upstreams[i] = new Upstream(configured.get(i), i, metrics);
+    }
     this.policy = policy;
   }
 
@@ -28,6 +31,42 @@ public final class UpstreamPool {
 
   public int size() {
     return upstreams.length;
+  }
+
+  /**
+   * The upstreams this query should try, in policy order, leaving out those that are down; when all are
+   * down, all of them (CoreDNS tries anyway when health checking looks broken), and {@code allDown} is
+   * the caller's cue to count it.
+   */
+  Upstream[] order(int maxFails) {
+    Upstream[] all = order();
+    int up = 0;
+    for (Upstream u : all) {
+      if (!u.isDown(maxFails)) {
+        up++;
+      }
+    }
+    if (up == all.length || up == 0) {
+      return all;
+    }
+    Upstream[] out = new Upstream[up];
+    int i = 0;
+    for (Upstream u : all) {
+      if (!u.isDown(maxFails)) {
+        out[i++] = u;
+      }
+    }
+    return out;
+  }
+
+  /** Whether every upstream is down now. */
+  boolean allDown(int maxFails) {
+    for (Upstream u : upstreams) {
+      if (!u.isDown(maxFails)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A new array with every upstream once, in the order this query should try them. */

@@ -25,10 +25,10 @@ import org.xbill.DNS.Section;
  * a wrong question, a SERVFAIL, a truncated reply; {@link #delayMillis} delays every answer. Test threads
  * only: one for UDP, one accepting TCP, one per TCP connection; all end on {@link #close()}.
  */
-final class FakeUpstream implements AutoCloseable {
+public final class FakeUpstream implements AutoCloseable {
 
   /** Answers one query with zero or more wire messages, sent in order. */
-  interface Script {
+  public interface Script {
     List<byte[]> answer(Message query, boolean tcp) throws IOException;
   }
 
@@ -39,10 +39,12 @@ final class FakeUpstream implements AutoCloseable {
   private final AtomicInteger tcpQueries = new AtomicInteger();
   private final AtomicInteger tcpConnections = new AtomicInteger();
   private final List<Message> seen = new CopyOnWriteArrayList<>();
-  volatile Script script;
-  volatile long delayMillis;
+  public volatile Script script;
+  public volatile long delayMillis;
+  /** Closes each TCP connection right after answering (an upstream with a short idle timeout). */
+  volatile boolean closeTcpAfterAnswer;
 
-  FakeUpstream(Script script) throws IOException {
+  public FakeUpstream(Script script) throws IOException {
     this.script = script;
     int port = KnotUpstream.freeUdpAndTcpPort();
     this.udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", port));
@@ -56,15 +58,15 @@ final class FakeUpstream implements AutoCloseable {
     t.start();
   }
 
-  HostPort hostPort() {
+  public HostPort hostPort() {
     return new HostPort("127.0.0.1", udp.getLocalPort());
   }
 
-  int udpQueries() {
+  public int udpQueries() {
     return udpQueries.get();
   }
 
-  int tcpQueries() {
+  public int tcpQueries() {
     return tcpQueries.get();
   }
 
@@ -126,6 +128,9 @@ final class FakeUpstream implements AutoCloseable {
           out.write(r);
           out.flush();
         }
+        if (closeTcpAfterAnswer) {
+          return;
+        }
       }
     } catch (IOException e) {
       // connection closed
@@ -155,7 +160,7 @@ final class FakeUpstream implements AutoCloseable {
   // ------------------------------------------------------------------ reply builders for scripts
 
   /** A reply to {@code q} with the rcode and answer records given. */
-  static Message reply(Message q, int rcode, Record... answers) {
+  public static Message reply(Message q, int rcode, Record... answers) {
     Message r = new Message(q.getHeader().getID());
     r.getHeader().setFlag(Flags.QR);
     r.getHeader().setFlag(Flags.RD);
@@ -172,7 +177,24 @@ final class FakeUpstream implements AutoCloseable {
     return m.toWire();
   }
 
-  static byte[] servfail(Message q) {
+  /** Answers every query with one A record, 192.0.2.1, TTL 60. */
+  public static Script answering() {
+    return (q, tcp) -> List.of(reply(q, Rcode.NOERROR, org.xbill.DNS.Record.fromString(
+        q.getQuestion().getName(), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN, 60, "192.0.2.1", null))
+        .toWire());
+  }
+
+  /** Never answers. */
+  public static Script silent() {
+    return (q, tcp) -> List.of();
+  }
+
+  /** Queries seen for {@code name} (health probes ask for the root). */
+  public long seenFor(String name) {
+    return seen.stream().filter(m -> m.getQuestion().getName().toString().equalsIgnoreCase(name)).count();
+  }
+
+  public static byte[] servfail(Message q) {
     return reply(q, Rcode.SERVFAIL).toWire();
   }
 }

@@ -25,7 +25,7 @@ import org.xbill.DNS.Type;
  * generated config in a temp dir, serving {@code example.test.} and {@code 2.0.192.in-addr.arpa.}. Stopped by
  * its own PID in {@link #close()} (call it from {@code @AfterAll}, also on failure).
  */
-final class KnotUpstream implements AutoCloseable {
+public final class KnotUpstream implements AutoCloseable {
 
   static final String KNOTD = "/usr/sbin/knotd";
 
@@ -42,11 +42,11 @@ final class KnotUpstream implements AutoCloseable {
     this.port = port;
   }
 
-  static boolean available() {
+  public static boolean available() {
     return Files.isExecutable(Path.of(KNOTD));
   }
 
-  static KnotUpstream start() throws IOException, InterruptedException {
+  public static KnotUpstream start() throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("knot-upstream");
     int port = freeUdpAndTcpPort();
     Files.writeString(dir.resolve("knot.conf"), config(dir, port));
@@ -70,7 +70,7 @@ final class KnotUpstream implements AutoCloseable {
     return port;
   }
 
-  HostPort hostPort() {
+  public HostPort hostPort() {
     return new HostPort("127.0.0.1", port);
   }
 
