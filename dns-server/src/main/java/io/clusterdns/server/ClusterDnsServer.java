@@ -13,7 +13,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import io.clusterdns.server.forward.LoopDetector;
+import org.xbill.DNS.Name;
 
 /**
  * One running DNS server: event loops, the query pipeline and its listeners. Built by {@link Main}, and by
@@ -22,6 +26,8 @@ import java.util.function.Function;
 public final class ClusterDnsServer implements AutoCloseable {
   private final EventLoops loops;
   private final QueryPipeline pipeline;
+  private final UpstreamPath upstream;
+  private final LoopDetector loopDetector = new LoopDetector(Name.root);
   private final List<DnsListener> listeners = new ArrayList<>();
   private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -42,7 +48,8 @@ public final class ClusterDnsServer implements AutoCloseable {
       resources.add(c);
     }
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
-    this.pipeline = new QueryPipeline(zone, upstream, observer);
+    this.upstream = upstream;
+    this.pipeline = new QueryPipeline(zone, upstream, observer, loopDetector);
   }
 
   /** Binds UDP and TCP on each address; on any failure, everything bound so far is released. */
@@ -64,6 +71,19 @@ public final class ClusterDnsServer implements AutoCloseable {
 
   public QueryPipeline pipeline() {
     return pipeline;
+  }
+
+  /**
+   * Starts the forwarding-loop check (behaviours.md 11.6): the probe goes out through this server's own
+   * forward path; the future completes with true when it came back more than twice.
+   */
+  public CompletableFuture<Boolean> checkForwardingLoop(Duration timeout) {
+    return loopDetector.check(q -> upstream.forward(q, false), timeout);
+  }
+
+  /** The loop detector's probe name and the upstreams, for the operator's message. */
+  public LoopDetector loopDetector() {
+    return loopDetector;
   }
 
   public EventLoops loops() {

@@ -1,8 +1,14 @@
 package io.clusterdns.server;
 
 import io.clusterdns.config.HostPort;
+import io.clusterdns.config.CacheConfig;
+import io.clusterdns.config.ForwardConfig;
 import io.clusterdns.config.KubernetesConfig;
-import io.clusterdns.index.SnapshotSource;
+import io.clusterdns.server.ops.OpsServer;
+import io.clusterdns.server.ops.ServerMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.time.Duration;
 import io.clusterdns.server.query.QueryObserver;
 import io.clusterdns.server.query.UpstreamPath;
 import java.io.PrintWriter;
@@ -16,7 +22,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,18 +75,32 @@ public final class Main implements Callable<Integer> {
       throw new StartupException("--threads must be between 1 and 256, not " + o.threads);
     }
     KubernetesConfig k8s = KubernetesConfig.kubeadm(o.clusterDomain, o.pods, o.ttl);
+    ForwardConfig forward = Upstreams.config(o);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    ServerMetrics.registerProcess(registry, Version.VERSION);
     ClusterSource source = ClusterSource.open(o);
-    Function<io.clusterdns.server.net.EventLoops, UpstreamPath> upstream = Upstreams.factory(Upstreams.config(o));
-    ClusterDnsServer server = new ClusterDnsServer(
-        k8s, source.snapshots(), selfAddresses(), upstream, QueryObserver.NONE, o.threads);
-    server.closeWith(source);
     List<InetSocketAddress> addrs = new ArrayList<>();
     for (HostPort hp : o.listenOrDefault()) {
-      addrs.add(hp.host().isEmpty()
-          ? new InetSocketAddress(hp.port())
-          : new InetSocketAddress(InetAddress.getByName(hp.host()), hp.port()));
+      addrs.add(socketAddress(hp));
     }
-    server.listen(addrs);
+    String serverLabel = "dns://:" + addrs.get(0).getPort();
+    ClusterDnsServer server = new ClusterDnsServer(k8s, source.snapshots(), selfAddresses(),
+        Upstreams.factory(forward, CacheConfig.kubeadm(k8s.clusterDomain()), registry, serverLabel),
+        QueryObserver.NONE, o.threads);
+    server.closeWith(source);
+    ServerMetrics.registerPipeline(registry, server.pipeline());
+    try {
+      server.listen(addrs);
+      server.closeWith(OpsServer.start(
+          socketAddress(o.health == null ? ServerOptions.DEFAULT_HEALTH : o.health),
+          socketAddress(o.ready == null ? ServerOptions.DEFAULT_READY : o.ready),
+          socketAddress(o.metrics == null ? ServerOptions.DEFAULT_METRICS : o.metrics),
+          () -> source.snapshots().synced() ? List.of() : List.of("kubernetes"),
+          registry));
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       stopped.countDown();
@@ -91,8 +110,26 @@ public final class Main implements Callable<Integer> {
         Version.VERSION, k8s.clusterDomain(), source.describe(), describe(server.boundAddresses()),
         server.loops().epoll() ? "epoll" : "nio", o.threads, ms);
     System.out.flush();
+    // A forwarding loop (e.g. resolv.conf naming this server) would turn every outside name into a storm:
+    // exit non-zero so the orchestrator shows it (behaviours.md 11.6). Checked off the start-up path.
+    String upstreamList = forward.upstreams().toString();
+    server.checkForwardingLoop(LOOP_CHECK_TIMEOUT).thenAccept(looped -> {
+      if (looped) {
+        System.err.println("clusterdns: " + server.loopDetector().message(upstreamList));
+        System.exit(1);
+      }
+    });
     stopped.await();
     return 0;
+  }
+
+  /** How long the start-up loop check waits for its probe (the forwarder's own budget is shorter). */
+  static final Duration LOOP_CHECK_TIMEOUT = Duration.ofSeconds(10);
+
+  private static InetSocketAddress socketAddress(HostPort hp) throws java.net.UnknownHostException {
+    return hp.host().isEmpty()
+        ? new InetSocketAddress(hp.port())
+        : new InetSocketAddress(InetAddress.getByName(hp.host()), hp.port());
   }
 
   private static String describe(List<InetSocketAddress> addrs) {

@@ -70,6 +70,11 @@ public final class ServerOptions {
       description = "Event loops (one UDP socket each under epoll). Default: the number of CPUs.")
   int threads = Runtime.getRuntime().availableProcessors();
 
+  /** Default addresses of the HTTP endpoints (cli.md; CoreDNS health, ready, prometheus). */
+  static final HostPort DEFAULT_HEALTH = new HostPort("", 8080);
+  static final HostPort DEFAULT_READY = new HostPort("", 8181);
+  static final HostPort DEFAULT_METRICS = new HostPort("", 9153);
+
   /** Default DNS listen address: all IPv4 addresses, port 53. */
   static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 53);
 

@@ -1,5 +1,6 @@
 package io.clusterdns.server.query;
 
+import io.clusterdns.server.forward.LoopDetector;
 import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
 import java.util.List;
@@ -30,13 +31,16 @@ public final class QueryPipeline {
   private final ClusterZone zone;
   private final UpstreamPath upstream;
   private final QueryObserver observer;
+  private final LoopDetector loop;
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failures = new LongAdder();
 
-  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer) {
+  /** @param loop the start-up loop check that watches incoming names (behaviours.md 11.6) */
+  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop) {
     this.zone = zone;
     this.upstream = upstream;
     this.observer = observer;
+    this.loop = loop;
   }
 
   /** Packets that got no reply at all (shorter than a header, or responses). */
@@ -83,6 +87,7 @@ public final class QueryPipeline {
       sink.reply(query, ResponseEncoder.replyTo(query), Rcode.REFUSED, Source.SERVER);
       return;
     }
+    loop.observe(q.getName());
     if (!zone.covers(q.getName())) {
       forward(query, tcp, sink);
       return;

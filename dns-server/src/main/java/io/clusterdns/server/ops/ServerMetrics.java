@@ -1,0 +1,41 @@
+package io.clusterdns.server.ops;
+
+import io.clusterdns.server.query.QueryPipeline;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/** Server-wide series: build information, JVM and process figures, and packet-level counters. */
+public final class ServerMetrics {
+  private ServerMetrics() {}
+
+  /**
+   * {@code coredns_build_info{version,revision,goversion}} (dashboards select on that label set; a Java build
+   * reports its runtime version as {@code goversion}, cli.md "Metrics naming") and the JVM/process series
+   * that stand in for Go's {@code go_*} and {@code process_*}.
+   */
+  public static void registerProcess(PrometheusRegistry registry, String version) {
+    Info build = Info.builder()
+        .name("coredns_build_info")
+        .help("A metric with a constant '1' value labeled by version, revision, and goversion from which clusterdns was built.")
+        .labelNames("version", "revision", "goversion")
+        .register(registry);
+    build.addLabelValues(version, "", "java" + Runtime.version());
+    JvmMetrics.builder().register(registry);
+  }
+
+  /** Packets that got no reply at all (shorter than a DNS header, or responses sent to us; behaviours.md 10.4). */
+  public static void registerPipeline(PrometheusRegistry registry, QueryPipeline pipeline) {
+    CounterWithCallback.builder()
+        .name("clusterdns_dns_dropped_packets_total")
+        .help("Packets dropped without a reply: shorter than a DNS header, or responses (QR=1).")
+        .callback(cb -> cb.call(pipeline.droppedPackets()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("clusterdns_dns_internal_errors_total")
+        .help("Queries answered SERVFAIL because of an unexpected internal error.")
+        .callback(cb -> cb.call(pipeline.internalFailures()))
+        .register(registry);
+  }
+}
