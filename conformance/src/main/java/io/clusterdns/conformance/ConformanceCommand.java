@@ -45,6 +45,10 @@ public final class ConformanceCommand implements Callable<Integer> {
       description = "Mode 3: apply the fixture to this cluster, query --server, delete the fixture.")
   Path kubeconfig;
 
+  @Option(names = "--in-cluster",
+      description = "Mode 3 from a pod: like --kubeconfig, with the pod's ServiceAccount credentials.")
+  boolean inCluster;
+
   @Option(names = "--jar", paramLabel = "PATH", defaultValue = "dns-server/target/clusterdns.jar",
       description = "clusterdns jar for mode 2 (default: ${DEFAULT-VALUE}).")
   Path jar;
@@ -96,7 +100,13 @@ public final class ConformanceCommand implements Callable<Integer> {
   Path workDir;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ConformanceCommand()).execute(args));
+    CommandLine cli = new CommandLine(new ConformanceCommand());
+    // Set-up failures (jar missing, server not ready, cluster unreachable) are one message, exit 2.
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      cmd.getErr().println("conformance: " + e.getMessage());
+      return 2;
+    });
+    System.exit(cli.execute(args));
   }
 
   @Override
@@ -115,14 +125,14 @@ public final class ConformanceCommand implements Callable<Integer> {
 
   /** Sets up the chosen target, runs the selected cases, tears everything down, returns the results. */
   public List<CaseResult> execute(PrintStream out) throws IOException {
-    int modes = (server != null && kubeconfig == null ? 1 : 0) + (startClusterDns ? 1 : 0)
-        + (kubeconfig != null ? 1 : 0);
+    boolean mode3 = kubeconfig != null || inCluster;
+    int modes = (server != null && !mode3 ? 1 : 0) + (startClusterDns ? 1 : 0) + (mode3 ? 1 : 0);
     if (modes != 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "choose exactly one of --server, --start-clusterdns, --kubeconfig (with --server)");
     }
-    if (kubeconfig != null && server == null) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--kubeconfig needs --server");
+    if (mode3 && server == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--kubeconfig/--in-cluster need --server");
     }
     Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("conformance");
     Dig dig = new Dig(digPath);
@@ -132,7 +142,7 @@ public final class ConformanceCommand implements Callable<Integer> {
     if (startClusterDns) {
       return runMode2(out, dir, dig, fixture, table);
     }
-    if (kubeconfig != null) {
+    if (mode3) {
       return runMode3(out, dig, fixture, table);
     }
     return runMode1(out, dir, dig, table);
@@ -206,7 +216,9 @@ public final class ConformanceCommand implements Callable<Integer> {
   }
 
   private List<CaseResult> runMode3(PrintStream out, Dig dig, Fixture fixture, String table) throws IOException {
-    Config config = Config.fromKubeconfig(Files.readString(kubeconfig, StandardCharsets.UTF_8));
+    // Without --kubeconfig, fabric8's auto-configuration finds the pod's ServiceAccount.
+    Config config = kubeconfig != null
+        ? Config.fromKubeconfig(Files.readString(kubeconfig, StandardCharsets.UTF_8)) : Config.autoConfigure(null);
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       return runAgainstCluster(client, out, dig, fixture, table);
     }

@@ -1,6 +1,7 @@
 package io.clusterdns.conformance;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -32,9 +33,9 @@ final class DigOutputParser {
       if (l.startsWith(";; ->>HEADER<<-")) {
         // A new message starts: forget anything from an earlier (truncated) one.
         status = field(l, "status:");
-        flags.clear();
+        flags = new LinkedHashSet<>();
         ednsVersion = -1;
-        ednsFlags.clear();
+        ednsFlags = new LinkedHashSet<>();
         qName = null;
         qType = null;
         answer.clear();
@@ -88,7 +89,8 @@ final class DigOutputParser {
         current.add(DigRecord.parse(l));
       }
     }
-    return new DigReply(status, Set.copyOf(flags), ednsVersion, Set.copyOf(ednsFlags), qName, qType,
+    return new DigReply(status, Collections.unmodifiableSet(flags), ednsVersion,
+        Collections.unmodifiableSet(ednsFlags), qName, qType,
         List.copyOf(answer), List.copyOf(authority), List.copyOf(additional), out);
   }
 

@@ -57,7 +57,12 @@ public record Fixture(List<Document> files) {
       if (sb.length() > 0) {
         sb.append("\n---\n");
       }
-      sb.append("# ---- ").append(d.name()).append('\n').append(d.yaml().strip()).append('\n');
+      // Each file starts with "---" so that plain `cat fixture/*.yaml` is valid; drop it here.
+      String body = d.yaml().strip();
+      if (body.startsWith("---")) {
+        body = body.substring(3).strip();
+      }
+      sb.append("# ---- ").append(d.name()).append('\n').append(body).append('\n');
     }
     return sb.toString();
   }

@@ -23,10 +23,15 @@ final class ManagedProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
 
+  /** Stops the child if the runner is interrupted (Ctrl-C, SIGTERM) before {@link #close()} ran. */
+  private final Thread shutdownHook;
+
   private ManagedProcess(String name, Process process, Path log) {
     this.name = name;
     this.process = process;
     this.log = log;
+    this.shutdownHook = new Thread(process::destroy, "stop-" + name);
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   static ManagedProcess start(String name, List<String> command, Path log) throws IOException {
@@ -73,6 +78,11 @@ final class ManagedProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // The JVM is already exiting; the hook stops the process.
+    }
     if (!process.isAlive()) {
       return;
     }

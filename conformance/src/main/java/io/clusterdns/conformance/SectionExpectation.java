@@ -65,19 +65,27 @@ public record SectionExpectation(Mode mode, List<RecordPattern> records) {
       if (got.isEmpty()) {
         return "expected some of " + records.size() + " records, got none";
       }
-      return extra.isEmpty() ? null : "unexpected " + extra;
+      return extra.isEmpty() ? null : "unexpected " + brief(extra);
     }
     if (missing.isEmpty() && extra.isEmpty()) {
       return null;
     }
     StringBuilder sb = new StringBuilder();
     if (!missing.isEmpty()) {
-      sb.append("missing ").append(missing);
+      sb.append("missing ").append(brief(missing));
     }
     if (!extra.isEmpty()) {
-      sb.append(sb.length() > 0 ? "; " : "").append("unexpected ").append(extra);
+      sb.append(sb.length() > 0 ? "; " : "").append("unexpected ").append(brief(extra));
     }
     return sb.toString();
+  }
+
+  /** Keeps failure lines readable when a 40-record set is missing entirely. */
+  private static String brief(List<?> items) {
+    if (items.size() <= 6) {
+      return items.toString();
+    }
+    return items.subList(0, 5).toString().replaceFirst("]$", ", ... " + (items.size() - 5) + " more]");
   }
 
   @Override
