@@ -214,32 +214,20 @@ public final class ClusterState {
     if (svc.kind() == ServiceKind.EXTERNAL_NAME) {
       return new ServiceView(svc, List.of());
     }
-    // Same (name, address) in several slices is one endpoint; its ports are the union (behaviours.md 4.4).
-    Map<String, EndpointAddress> merged = new LinkedHashMap<>();
+    // One entry per ready (endpoint, address) of each slice, duplicates across slices kept: answers remove
+    // them, but SRV weights count them first (behaviours.md 3.5, CoreDNS backend_lookup.go SRV()).
+    List<EndpointAddress> entries = new ArrayList<>();
     for (EndpointSliceInfo slice : slices.values()) {
       for (EndpointInfo ep : slice.endpoints()) {
         if (!ep.ready()) {
           continue;
         }
         for (IpAddress a : ep.addresses()) {
-          String name = endpointName(ep, a);
-          String key = name.toLowerCase(Locale.ROOT) + '|' + a;
-          EndpointAddress prev = merged.get(key);
-          if (prev == null) {
-            merged.put(key, new EndpointAddress(name, a, slice.ports()));
-          } else if (!prev.ports().containsAll(slice.ports())) {
-            List<PortInfo> ports = new ArrayList<>(prev.ports());
-            for (PortInfo p : slice.ports()) {
-              if (!ports.contains(p)) {
-                ports.add(p);
-              }
-            }
-            merged.put(key, new EndpointAddress(name, a, ports));
-          }
+          entries.add(new EndpointAddress(endpointName(ep, a), a, slice.ports()));
         }
       }
     }
-    return new ServiceView(svc, new ArrayList<>(merged.values()));
+    return new ServiceView(svc, entries);
   }
 
   /** behaviours.md 4.3: hostname, else (with endpoint_pod_names) a short enough pod name, else the dashed IP. */

@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * An immutable service as queries see it: the Service plus the ready addresses merged from all of its
- * EndpointSlices, duplicates removed (behaviours.md 4.1, 5.1, 5.2). Built by {@link ClusterState} on the
+ * An immutable service as queries see it: the Service plus the ready addresses of all of its EndpointSlices
+ * (behaviours.md 4.1, 5.1, 5.2). An address listed by two slices appears twice: answers remove duplicates,
+ * but SRV weights count them first (behaviours.md 3.5). Built by {@link ClusterState} on the
  * indexer thread; read by any thread.
  */
 public final class ServiceView {
@@ -44,7 +45,7 @@ public final class ServiceView {
     return info.kind();
   }
 
-  /** Ready addresses of every slice of this service, one entry per (endpoint name, address). */
+  /** Ready addresses of every slice of this service, one entry per (slice, endpoint, address). */
   public List<EndpointAddress> endpoints() {
     return endpoints;
   }

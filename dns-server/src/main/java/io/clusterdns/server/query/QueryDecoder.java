@@ -6,6 +6,8 @@ import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 
 /**
  * Step 1 of the query path: bytes to a dnsjava {@link Message}, or a rejection. Applies the header checks
@@ -34,29 +36,30 @@ public final class QueryDecoder {
     int an = u16(packet, 6);
     int ns = u16(packet, 8);
     int ar = u16(packet, 10);
-    if (opcode != Opcode.QUERY) {
-      // NOTIFY is accepted by miekg's filter, but no secondary zone is served here, so it is not implemented either.
-      return new Decoded.Reject(headerOnly(id, flags, Rcode.NOTIMP));
-    }
-    // miekg acceptfunc: one question; at most one answer and one authority RR (for IXFR / NOTIFY shapes) and
-    // two additional RRs (OPT plus TSIG).
-    if (qd != 1 || an > 1 || ns > 1 || ar > 2) {
-      return new Decoded.Reject(headerOnly(id, flags, Rcode.FORMERR));
-    }
     Message m;
     try {
       m = new Message(packet);
     } catch (IOException | RuntimeException e) {
-      return new Decoded.Reject(headerOnly(id, flags, Rcode.FORMERR));
+      m = null;
     }
-    if (m.getQuestion() == null) {
-      return new Decoded.Reject(headerOnly(id, flags, Rcode.FORMERR));
+    Record question = m != null && qd == 1 ? m.getQuestion() : null;
+    if (opcode != Opcode.QUERY) {
+      // NOTIFY is accepted by miekg's filter, but no secondary zone is served here, so it is not implemented either.
+      return new Decoded.Reject(errorReply(id, flags, question, Rcode.NOTIMP));
+    }
+    // miekg acceptfunc: one question; at most one answer and one authority RR (for IXFR / NOTIFY shapes) and
+    // two additional RRs (OPT plus TSIG).
+    if (qd != 1 || an > 1 || ns > 1 || ar > 2 || question == null) {
+      return new Decoded.Reject(errorReply(id, flags, question, Rcode.FORMERR));
     }
     return new Decoded.Query(m);
   }
 
-  /** A reply carrying only a header: the query's ID, opcode, RD and CD, with QR and the rcode set. */
-  static byte[] headerOnly(int id, int queryFlags, int rcode) {
+  /**
+   * An error reply: the query's ID, opcode, RD and CD, with QR and the rcode set, and the question echoed when
+   * it could be read (clients match replies by ID and question), else a bare header.
+   */
+  static byte[] errorReply(int id, int queryFlags, Record question, int rcode) {
     Header h = new Header(id);
     h.setFlag(Flags.QR);
     h.setOpcode((queryFlags >>> 11) & 0xf);
@@ -67,7 +70,13 @@ public final class QueryDecoder {
       h.setFlag(Flags.CD);
     }
     h.setRcode(rcode);
-    return h.toWire();
+    if (question == null) {
+      return h.toWire();
+    }
+    Message reply = new Message();
+    reply.setHeader(h);
+    reply.addRecord(question, Section.QUESTION);
+    return reply.toWire();
   }
 
   private static int u16(byte[] b, int off) {

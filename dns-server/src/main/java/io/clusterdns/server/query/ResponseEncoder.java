@@ -90,11 +90,45 @@ public final class ResponseEncoder {
     if (opt != null) {
       reply.addRecord(opt, Section.ADDITIONAL);
     }
+    byte[] plain = uncompressed(reply, limit);
+    if (plain != null) {
+      return plain;
+    }
     byte[] wire = reply.toWire();
     if (wire.length <= limit) {
       return wire;
     }
     return truncate(reply, opt, limit);
+  }
+
+  /**
+   * The reply without name compression, or null if it exceeds {@code limit}. CoreDNS compresses only when a
+   * reply would not fit otherwise (behaviours.md 10.8), and that matters beyond size: dnsjava's compression
+   * matches names case-insensitively, so a compressed owner name would take the question's letter case
+   * instead of its own (behaviours.md 10.6: SRV targets and additional owners use object names).
+   */
+  private static byte[] uncompressed(Message reply, int limit) {
+    byte[] header = reply.getHeader().toWire();
+    int size = header.length;
+    List<byte[]> parts = new ArrayList<>();
+    for (int section = Section.QUESTION; section <= Section.ADDITIONAL; section++) {
+      for (Record r : reply.getSection(section)) {
+        byte[] b = r.toWire(section);
+        size += b.length;
+        if (size > limit) {
+          return null;
+        }
+        parts.add(b);
+      }
+    }
+    byte[] out = new byte[size];
+    System.arraycopy(header, 0, out, 0, header.length);
+    int pos = header.length;
+    for (byte[] b : parts) {
+      System.arraycopy(b, 0, out, pos, b.length);
+      pos += b.length;
+    }
+    return out;
   }
 
   /**
