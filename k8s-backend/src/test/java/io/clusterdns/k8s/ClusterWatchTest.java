@@ -85,7 +85,12 @@ class ClusterWatchTest {
       c.close();
     }
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // MockWebServer sometimes times out waiting for a closed vertx client's socket; the test is over.
+      System.err.println("mock server shutdown: " + e);
+    }
   }
 
   private static FaultyCrudDispatcher lastDispatcher;
