@@ -1,0 +1,471 @@
+package io.clusterdns.k8s;
+
+import io.clusterdns.config.WatchConfig;
+import io.clusterdns.index.ClusterSnapshot;
+import io.clusterdns.index.ClusterState;
+import io.clusterdns.index.EndpointSliceInfo;
+import io.clusterdns.index.NamespaceInfo;
+import io.clusterdns.index.NamespaceView;
+import io.clusterdns.index.PodInfo;
+import io.clusterdns.index.ServiceInfo;
+import io.clusterdns.index.ServiceKind;
+import io.clusterdns.index.ServiceView;
+import io.clusterdns.index.SnapshotPublisher;
+import io.clusterdns.index.SnapshotSource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Follows the API server with fabric8 informers and keeps a {@link SnapshotPublisher} current.
+ *
+ * <p>Design notes.
+ * <ul>
+ *   <li><b>Threads.</b> fabric8's informer threads run the {@link Handler}s: they convert each object at once
+ *       with {@link SlimConverter} and put a {@link Change} on one queue; nothing else. A single indexer
+ *       thread ({@code clusterdns-indexer}) owns the {@link ClusterState}: it drains the queue in batches,
+ *       applies them, builds the next snapshot and publishes it with one atomic swap. Query threads only
+ *       read published snapshots.
+ *   <li><b>Memory.</b> No fabric8 object outlives its event: the informers' stores are
+ *       {@link KeyOnlyItemStore}s (key and resourceVersion), and lists are paged ({@value #LIST_PAGE} items),
+ *       so the only copy of the cluster is the slim records.
+ *   <li><b>Publishing.</b> Only when a DNS-relevant field changed ({@link ClusterState} compares slim
+ *       records). Builds are paced: after a build that took T, the next waits at least T while more events
+ *       queue up, so a burst of 10,000 changes costs a few large builds, not 10,000 small ones, and the
+ *       indexer spends at most about half its time building. Nothing is published before the first sync.
+ *   <li><b>Sync.</b> Synced once every informer has delivered its first complete list ({@code onList}) and
+ *       the indexer has applied and published it; then {@link SnapshotPublisher#markSynced()} (CoreDNS
+ *       HasSynced, behaviours.md 9.7). Until then queries see {@link SnapshotSource#synced()} false and answer
+ *       SERVFAIL, never NXDOMAIN. {@link #awaitStartup()} bounds how long start-up waits (13.4).
+ *   <li><b>Faults.</b> API server unreachable or watch closed: fabric8 retries (the exception handler always
+ *       says retry) and the last snapshot keeps serving. 410 Gone / expired version: fabric8 relists; because
+ *       the store remembers resourceVersions, unchanged objects raise no event and vanished ones raise a
+ *       delete, so a relist is applied as a diff and never builds a second copy of the state. The data-age
+ *       gauge shows how long the data has not been known current.
+ *   <li><b>Filters.</b> {@code namespaces}: objects of other namespaces are dropped in the handler.
+ *       {@code namespace_labels}: a label selector on the Namespace informer, so a namespace that stops
+ *       matching is deleted and its names vanish. {@code labels}: a selector on Services and EndpointSlices.
+ * </ul>
+ */
+public final class ClusterWatch implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ClusterWatch.class.getName());
+
+  /** Items per list page, so a relist of 100,000 pods never holds them all as fabric8 objects at once. */
+  static final long LIST_PAGE = 500;
+
+  /** Most changes applied per batch before a build is considered. */
+  private static final int MAX_BATCH = 10_000;
+
+  /** How often the indexer wakes without events, to refresh the data age; milliseconds. */
+  private static final long IDLE_WAKE_MILLIS = 500;
+
+  /** Minimum interval between two warnings about the same informer's failures; milliseconds. */
+  private static final long WARN_INTERVAL_MILLIS = 30_000;
+
+  /** The kinds watched; one informer each. */
+  enum Kind { NAMESPACE, SERVICE, ENDPOINT_SLICE, POD }
+
+  /** What a handler hands the indexer. */
+  sealed interface Change permits Upsert, Delete, Listed {}
+
+  /**
+   * An object added or updated, already slim.
+   *
+   * @param triggerMillis EndpointSlice trigger time (epoch ms) or -1
+   * @param headlessWithSelector for Services: headless and has a selector (the histogram label)
+   */
+  record Upsert(Kind kind, Object slim, long triggerMillis, boolean headlessWithSelector) implements Change {}
+
+  record Delete(Kind kind, String namespace, String name) implements Change {}
+
+  /** An informer finished a list (the first one, or a relist). */
+  record Listed(Kind kind) implements Change {}
+
+  private final KubernetesClient client;
+  private final WatchConfig options;
+  private final SnapshotPublisher publisher;
+  private final LongSupplier clock;
+  private final WatchMetrics metrics;
+  private final Set<String> namespaceFilter;
+  private final BlockingQueue<Change> queue = new LinkedBlockingQueue<>();
+  private final CountDownLatch syncedLatch = new CountDownLatch(1);
+  private final List<SharedIndexInformer<?>> informers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ConcurrentHashMap<Kind, Long> lastWarn = new ConcurrentHashMap<>();
+  private final long startedAtMillis;
+
+  // indexer thread only
+  private final ClusterState state;
+  private final EnumSet<Kind> listed = EnumSet.noneOf(Kind.class);
+  private final Set<String> headlessWithSelector = new HashSet<>();
+
+  private volatile Thread indexer;
+  private volatile boolean closed;
+  private volatile long freshAtMillis;
+
+  /**
+   * @param client the API client; not closed by {@link #close()} (the caller made it)
+   * @param registry where the watch's metrics go, or null for none
+   */
+  public ClusterWatch(KubernetesClient client, WatchConfig options, SnapshotPublisher publisher,
+      PrometheusRegistry registry) {
+    this(client, options, publisher, registry, System::currentTimeMillis);
+  }
+
+  ClusterWatch(KubernetesClient client, WatchConfig options, SnapshotPublisher publisher, PrometheusRegistry registry,
+      LongSupplier clock) {
+    this.client = client;
+    this.options = options;
+    this.publisher = publisher;
+    this.clock = clock;
+    this.state = new ClusterState(options.endpointPodNames(), clock);
+    this.namespaceFilter = Set.copyOf(options.namespaces());
+    this.startedAtMillis = clock.getAsLong();
+    this.freshAtMillis = startedAtMillis;
+    this.metrics = registry == null ? null : new WatchMetrics(registry, this::dataAgeSeconds);
+  }
+
+  // ------------------------------------------------------------------------------------------- lifecycle
+
+  /** Starts the indexer thread and the informers; returns at once (see {@link #awaitSynced}). */
+  public synchronized void start() {
+    if (indexer != null) {
+      throw new IllegalStateException("already started");
+    }
+    Thread t = new Thread(this::indexLoop, "clusterdns-indexer");
+    t.setDaemon(true);
+    indexer = t;
+    t.start();
+
+    informers.add(informer(Kind.NAMESPACE, withLabels(client.namespaces(), options.namespaceLabels()),
+        Namespace::new, ns -> new Upsert(Kind.NAMESPACE, SlimConverter.namespace(ns), -1, false)));
+    informers.add(informer(Kind.SERVICE, withLabels(client.services().inAnyNamespace(), options.labels()),
+        Service::new, svc -> {
+          ServiceInfo info = SlimConverter.service(svc);
+          return new Upsert(Kind.SERVICE, info, -1,
+              info.kind() == ServiceKind.HEADLESS && SlimConverter.hasSelector(svc));
+        }));
+    informers.add(informer(Kind.ENDPOINT_SLICE,
+        withLabels(client.discovery().v1().endpointSlices().inAnyNamespace(), options.labels()),
+        EndpointSlice::new, eps -> new Upsert(Kind.ENDPOINT_SLICE, SlimConverter.endpointSlice(eps),
+            SlimConverter.triggerTimeMillis(eps), false)));
+    if (options.watchPods()) {
+      informers.add(informer(Kind.POD, client.pods().inAnyNamespace(), Pod::new,
+          pod -> new Upsert(Kind.POD, SlimConverter.pod(pod), -1, false)));
+    }
+    for (SharedIndexInformer<?> inf : informers) {
+      inf.start();
+    }
+  }
+
+  /** Waits up to {@code timeout} for the first full sync; true if synced. */
+  public boolean awaitSynced(Duration timeout) throws InterruptedException {
+    return syncedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Waits for the first sync at most the configured start-up timeout (default 5 s, behaviours.md 13.4);
+   * returns whether it synced. Either way the caller then starts serving: unsynced, cluster names get
+   * SERVFAIL until the sync completes.
+   */
+  public boolean awaitStartup() throws InterruptedException {
+    boolean ok = awaitSynced(options.startupTimeout());
+    if (!ok) {
+      LOG.warning("Kubernetes API not synced after " + options.startupTimeout().toMillis()
+          + " ms; serving anyway (cluster names answer SERVFAIL until synced)");
+    }
+    return ok;
+  }
+
+  public boolean synced() {
+    return publisher.synced();
+  }
+
+  /** What the DNS server reads. */
+  public SnapshotSource snapshots() {
+    return publisher;
+  }
+
+  /**
+   * Seconds since the data was last known to be current: 0 while synced and every informer is watching;
+   * otherwise the time since that was last true (or since start, before the first sync).
+   */
+  public double dataAgeSeconds() {
+    long now = clock.getAsLong();
+    if (refreshFreshness(now)) {
+      return 0;
+    }
+    return Math.max(0, now - freshAtMillis) / 1000.0;
+  }
+
+  /** Stops the informers and the indexer; the last snapshot stays published. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    for (SharedIndexInformer<?> inf : informers) {
+      try {
+        inf.stop();
+      } catch (RuntimeException e) {
+        LOG.log(Level.FINE, "stopping informer", e);
+      }
+    }
+    Thread t = indexer;
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ informers
+
+  private static <T extends HasMetadata> Informable<T> withLabels(
+      io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable<T, ?, ?> op, String selector) {
+    return selector == null ? op : op.withLabelSelector(selector);
+  }
+
+  private <T extends HasMetadata> SharedIndexInformer<T> informer(
+      Kind kind, Informable<T> source, Supplier<T> blank, Function<T, Upsert> convert) {
+    SharedIndexInformer<T> inf = source.withLimit(LIST_PAGE).runnableInformer(0);
+    inf.itemStore(new KeyOnlyItemStore<>(blank));
+    inf.addEventHandler(new Handler<>(kind, convert));
+    inf.exceptionHandler((started, t) -> {
+      warnRarely(kind, "watch of " + kind + " failed, retrying: " + t);
+      return !closed;
+    });
+    return inf;
+  }
+
+  /** Runs on fabric8's informer threads: convert at once, queue, return. */
+  private final class Handler<T extends HasMetadata> implements ResourceEventHandler<T> {
+    private final Kind kind;
+    private final Function<T, Upsert> convert;
+
+    Handler(Kind kind, Function<T, Upsert> convert) {
+      this.kind = kind;
+      this.convert = convert;
+    }
+
+    @Override
+    public void onAdd(T obj) {
+      upsert(obj);
+    }
+
+    @Override
+    public void onUpdate(T oldObj, T newObj) {
+      upsert(newObj);
+    }
+
+    @Override
+    public void onDelete(T obj, boolean finalStateUnknown) {
+      String ns = obj.getMetadata().getNamespace();
+      if (exposed(ns, obj)) {
+        queue.add(new Delete(kind, ns, obj.getMetadata().getName()));
+      }
+    }
+
+    @Override
+    public void onList(String resourceVersion, boolean remainedEmpty) {
+      queue.add(new Listed(kind));
+    }
+
+    private void upsert(T obj) {
+      String ns = obj.getMetadata().getNamespace();
+      if (!exposed(ns, obj)) {
+        return;
+      }
+      try {
+        queue.add(convert.apply(obj));
+      } catch (ConversionException e) {
+        // The API server validates objects, so this is rare; serving the object's old form would be wrong.
+        LOG.warning(kind + " " + KeyOnlyItemStore.keyOf(ns, obj.getMetadata().getName())
+            + " ignored: " + e.getMessage());
+        queue.add(new Delete(kind, ns, obj.getMetadata().getName()));
+      }
+    }
+
+    private boolean exposed(String namespace, T obj) {
+      if (namespaceFilter.isEmpty()) {
+        return true;
+      }
+      return namespaceFilter.contains(kind == Kind.NAMESPACE ? obj.getMetadata().getName() : namespace);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------- indexer
+
+  private void indexLoop() {
+    List<Change> batch = new ArrayList<>();
+    List<Upsert> slicesSeen = new ArrayList<>();
+    long buildNanos = 0;
+    long lastBuildEnd = 0;
+    try {
+      while (!closed) {
+        Change first = queue.poll(IDLE_WAKE_MILLIS, TimeUnit.MILLISECONDS);
+        refreshFreshness(clock.getAsLong());
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH);
+        boolean wasSynced = publisher.synced();
+        applyAll(batch, wasSynced ? slicesSeen : null);
+        batch.clear();
+        if (!wasSynced && !listed.containsAll(expectedKinds())) {
+          continue; // nothing is published before the first full sync
+        }
+        // Pace builds: gather what arrives during the time the last build took.
+        long waitUntil = lastBuildEnd + buildNanos;
+        while (System.nanoTime() < waitUntil && batch.size() < MAX_BATCH) {
+          Change c = queue.poll(waitUntil - System.nanoTime(), TimeUnit.NANOSECONDS);
+          if (c == null) {
+            break;
+          }
+          batch.add(c);
+          queue.drainTo(batch, MAX_BATCH - batch.size());
+          applyAll(batch, wasSynced ? slicesSeen : null);
+          batch.clear();
+        }
+        long t0 = System.nanoTime();
+        if (state.dirty() || !wasSynced) {
+          ClusterSnapshot snap = state.build();
+          publisher.publish(snap);
+          recordProgramming(snap, slicesSeen);
+        }
+        slicesSeen.clear();
+        lastBuildEnd = System.nanoTime();
+        buildNanos = lastBuildEnd - t0;
+        if (!wasSynced) {
+          publisher.markSynced();
+          refreshFreshness(clock.getAsLong());
+          syncedLatch.countDown();
+          LOG.info("Kubernetes API synced in " + (clock.getAsLong() - startedAtMillis) + " ms");
+        }
+      }
+    } catch (InterruptedException e) {
+      // closing
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.SEVERE, "indexer thread died; DNS keeps serving the last snapshot", e);
+      throw e;
+    }
+  }
+
+  private Set<Kind> expectedKinds() {
+    return options.watchPods() ? EnumSet.allOf(Kind.class) : EnumSet.of(Kind.NAMESPACE, Kind.SERVICE,
+        Kind.ENDPOINT_SLICE);
+  }
+
+  private void applyAll(List<Change> batch, List<Upsert> slicesSeen) {
+    for (Change c : batch) {
+      apply(c);
+      if (slicesSeen != null && c instanceof Upsert u && u.kind() == Kind.ENDPOINT_SLICE && u.triggerMillis() >= 0) {
+        slicesSeen.add(u);
+      }
+    }
+  }
+
+  private void apply(Change c) {
+    if (c instanceof Listed l) {
+      listed.add(l.kind());
+    } else if (c instanceof Upsert u) {
+      switch (u.kind()) {
+        case NAMESPACE -> state.putNamespace((NamespaceInfo) u.slim());
+        case SERVICE -> {
+          ServiceInfo s = (ServiceInfo) u.slim();
+          String key = s.namespace() + "/" + s.name();
+          if (u.headlessWithSelector()) {
+            headlessWithSelector.add(key);
+          } else {
+            headlessWithSelector.remove(key);
+          }
+          state.putService(s);
+        }
+        case ENDPOINT_SLICE -> state.putEndpointSlice((EndpointSliceInfo) u.slim());
+        case POD -> state.putPod((PodInfo) u.slim());
+      }
+    } else if (c instanceof Delete d) {
+      switch (d.kind()) {
+        case NAMESPACE -> state.removeNamespace(d.name());
+        case SERVICE -> {
+          headlessWithSelector.remove(d.namespace() + "/" + d.name());
+          state.removeService(d.namespace(), d.name());
+        }
+        case ENDPOINT_SLICE -> state.removeEndpointSlice(d.namespace(), d.name());
+        case POD -> state.removePod(d.namespace(), d.name());
+      }
+    }
+  }
+
+  /** Programming latency: trigger time to publication of the snapshot holding the change (behaviours.md 14). */
+  private void recordProgramming(ClusterSnapshot snap, List<Upsert> slices) {
+    if (metrics == null || slices.isEmpty()) {
+      return;
+    }
+    long now = clock.getAsLong();
+    for (Upsert u : slices) {
+      EndpointSliceInfo eps = (EndpointSliceInfo) u.slim();
+      if (eps.serviceName() == null) {
+        continue;
+      }
+      NamespaceView ns = snap.namespace(eps.namespace());
+      ServiceView svc = ns == null ? null : ns.service(eps.serviceName());
+      if (svc == null || svc.kind() == ServiceKind.EXTERNAL_NAME) {
+        continue;
+      }
+      String label = svc.kind() == ServiceKind.CLUSTER_IP ? WatchMetrics.CLUSTER_IP
+          : headlessWithSelector.contains(eps.namespace() + "/" + eps.serviceName())
+              ? WatchMetrics.HEADLESS_WITH_SELECTOR : WatchMetrics.HEADLESS_WITHOUT_SELECTOR;
+      metrics.observeProgramming(label, (now - u.triggerMillis()) / 1000.0);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- helpers
+
+  /** Marks the data fresh now if synced and every informer is watching; returns whether it did. */
+  private boolean refreshFreshness(long now) {
+    if (!publisher.synced() || informers.isEmpty()) {
+      return false;
+    }
+    for (SharedIndexInformer<?> inf : informers) {
+      if (!inf.isWatching()) {
+        return false;
+      }
+    }
+    freshAtMillis = now;
+    return true;
+  }
+
+  private void warnRarely(Kind kind, String message) {
+    long now = System.currentTimeMillis();
+    Long last = lastWarn.get(kind);
+    if (last == null || now - last >= WARN_INTERVAL_MILLIS) {
+      lastWarn.put(kind, now);
+      LOG.warning(message);
+    }
+  }
+}
