@@ -186,16 +186,29 @@ public final class ClusterZone {
 
   /**
    * 9.3: {@code <zone> min(ttl,300) SOA ns.dns.<zone>. hostmaster.<zone>. serial 7200 1800 86400 ttl}, owned
-   * by the matched zone as the question spells it.
+   * by the matched zone as the question spells it; MNAME and RNAME take that spelling too, as CoreDNS builds
+   * them from the question's zone suffix (K8S handler_case_test.go).
    */
+  private static final Name NS_DNS = Name.fromConstantString("ns.dns");
+  private static final Name HOSTMASTER = Name.fromConstantString("hostmaster");
+
   private SOARecord soa(Lookup q) {
     long serial = q.snapshot.serial() & 0xFFFFFFFFL;
+    Name zone = q.suffix();
+    Name mname = q.zone.mname();
+    Name rname = q.zone.rname();
+    try {
+      mname = Name.concatenate(NS_DNS, zone);
+      rname = Name.concatenate(HOSTMASTER, zone);
+    } catch (org.xbill.DNS.NameTooLongException e) {
+      // A zone within 7 bytes of the name limit: keep the lowercase names built at start-up.
+    }
     return new SOARecord(
-        q.suffix(),
+        zone,
         DClass.IN,
         Math.min(ttl, MAX_SOA_TTL),
-        q.zone.mname(),
-        q.zone.rname(),
+        mname,
+        rname,
         serial,
         SOA_REFRESH,
         SOA_RETRY,

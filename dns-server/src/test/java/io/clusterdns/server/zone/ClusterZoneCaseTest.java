@@ -26,9 +26,9 @@ class ClusterZoneCaseTest {
             .extra(web + " 30 IN A 10.96.1.1", web + " 30 IN AAAA fd00::1")
             .row("1.4 port/protocol case, 10.6 target = object names + zone as asked"),
         ask("_HTTP._TCP.HL.ns1.svc.Cluster.Local.", "SRV")
-            .found("_HTTP._TCP.HL.ns1.svc.Cluster.Local. 30 IN SRV 0 20 8080 db-0.hl.ns1.svc.Cluster.Local.",
-                "_HTTP._TCP.HL.ns1.svc.Cluster.Local. 30 IN SRV 0 20 8080 10-244-2-2.hl.ns1.svc.Cluster.Local.",
-                "_HTTP._TCP.HL.ns1.svc.Cluster.Local. 30 IN SRV 0 20 8080 2001-db8--0.hl.ns1.svc.Cluster.Local.")
+            .found("_HTTP._TCP.HL.ns1.svc.Cluster.Local. 30 IN SRV 0 16 8080 db-0.hl.ns1.svc.Cluster.Local.",
+                "_HTTP._TCP.HL.ns1.svc.Cluster.Local. 30 IN SRV 0 16 8080 10-244-2-2.hl.ns1.svc.Cluster.Local.",
+                "_HTTP._TCP.HL.ns1.svc.Cluster.Local. 30 IN SRV 0 16 8080 2001-db8--0.hl.ns1.svc.Cluster.Local.")
             .extra("db-0.hl.ns1.svc.Cluster.Local. 30 IN A 10.244.2.1",
                 "db-0.hl.ns1.svc.Cluster.Local. 30 IN A 10.244.2.4",
                 "db-0.hl.ns1.svc.Cluster.Local. 30 IN AAAA fd00::2:1",
@@ -37,7 +37,7 @@ class ClusterZoneCaseTest {
             .row("10.6 headless SRV targets and additional owners"),
         ask("Nope.NS1.svc.Cluster.LOCAL.", "A").nxdomain().soa("Cluster.LOCAL.").row("9.3 SOA owner as asked"),
         ask("Kubernetes.default.svc.CLUSTER.LOCAL.", "AAAA").nodata().soa("CLUSTER.LOCAL.").row("9.3, 9.1"),
-        ask("CLUSTER.local.", "SOA").found("CLUSTER.local. 30 IN SOA ns.dns.cluster.local. hostmaster.cluster.local."
+        ask("CLUSTER.local.", "SOA").found("CLUSTER.local. 30 IN SOA ns.dns.CLUSTER.local. hostmaster.CLUSTER.local."
             + " 1700000000 7200 1800 86400 30").row("9.3 apex SOA owner as asked"),
         ask("10-244-5-5.NS1.POD.cluster.local.", "A").found("10-244-5-5.NS1.POD.cluster.local. 30 IN A 10.244.5.5")
             .row("1.4 pod namespace"),

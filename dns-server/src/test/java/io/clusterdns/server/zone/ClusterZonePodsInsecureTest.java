@@ -124,16 +124,16 @@ class ClusterZonePodsInsecureTest {
         ask("10-244-2-3." + hl, "A").nxdomain().row("5.2 not-ready endpoint"),
         ask("db-0." + hl, "TXT").nodata().row("9.1 on an endpoint name"),
         ask("_http._tcp." + hl, "SRV")
-            .found("_http._tcp." + hl + T + "SRV 0 20 8080 db-0." + hl,
-                "_http._tcp." + hl + T + "SRV 0 20 8080 10-244-2-2." + hl,
-                "_http._tcp." + hl + T + "SRV 0 20 8080 2001-db8--0." + hl)
+            .found("_http._tcp." + hl + T + "SRV 0 16 8080 db-0." + hl,
+                "_http._tcp." + hl + T + "SRV 0 16 8080 10-244-2-2." + hl,
+                "_http._tcp." + hl + T + "SRV 0 16 8080 2001-db8--0." + hl)
             .extra("db-0." + hl + T + "A 10.244.2.1", "db-0." + hl + T + "A 10.244.2.4",
                 "db-0." + hl + T + "AAAA fd00::2:1", "10-244-2-2." + hl + T + "A 10.244.2.2",
                 "2001-db8--0." + hl + T + "AAAA 2001:db8::")
-            .row("4.5 endpoint names x slice port 8080, weight 100/5, additional addresses"),
+            .row("4.5 endpoint names x slice port 8080, weight floor(100/6): 10.244.2.2 is listed by two slices and counts twice (3.5), additional addresses"),
         ask(hl, "SRV")
-            .found(hl + T + "SRV 0 20 8080 db-0." + hl, hl + T + "SRV 0 20 8080 10-244-2-2." + hl,
-                hl + T + "SRV 0 20 8080 2001-db8--0." + hl)
+            .found(hl + T + "SRV 0 16 8080 db-0." + hl, hl + T + "SRV 0 16 8080 10-244-2-2." + hl,
+                hl + T + "SRV 0 16 8080 2001-db8--0." + hl)
             .extra("db-0." + hl + T + "A 10.244.2.1", "db-0." + hl + T + "A 10.244.2.4",
                 "db-0." + hl + T + "AAAA fd00::2:1", "10-244-2-2." + hl + T + "A 10.244.2.2",
                 "2001-db8--0." + hl + T + "AAAA 2001:db8::")
