@@ -6,7 +6,14 @@ import io.clusterdns.index.SnapshotPublisher;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.k8s.ManifestException;
 import io.clusterdns.k8s.ManifestLoader;
+import io.clusterdns.config.PodsMode;
+import io.clusterdns.config.WatchConfig;
+import io.clusterdns.k8s.ApiServerConnection;
+import io.clusterdns.k8s.ClusterWatch;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
+import java.time.Duration;
 
 /** Where the cluster index comes from: a manifest file, the demo cluster, or a watch of the API server. */
 final class ClusterSource implements AutoCloseable {
@@ -20,7 +27,7 @@ final class ClusterSource implements AutoCloseable {
     this.resource = resource;
   }
 
-  static ClusterSource open(ServerOptions o) throws Exception {
+  static ClusterSource open(ServerOptions o, PrometheusRegistry registry) throws Exception {
     if (o.snapshot != null || o.demo) {
       ClusterState state = new ClusterState(false);
       ManifestLoader.Summary s;
@@ -45,8 +52,49 @@ final class ClusterSource implements AutoCloseable {
               + " endpoint slices, " + s.pods() + " pods)",
           null);
     }
-    throw new Main.StartupException(
-        "no cluster to serve: give --snapshot FILE or --demo (watching an API server comes with --kubeconfig)");
+    return watch(o, registry);
+  }
+
+  /**
+   * Watches the API server (issue "Live cluster"): the kubeconfig of {@code --kubeconfig} or the standard
+   * places, in-cluster otherwise. Waits up to the start-up timeout for the first full sync, then serves anyway:
+   * cluster names answer SERVFAIL until synced, never NXDOMAIN (behaviours.md 9.7, 13.4).
+   */
+  private static ClusterSource watch(ServerOptions o, PrometheusRegistry registry) throws Exception {
+    if (o.kubeconfig != null && !Files.isReadable(o.kubeconfig)) {
+      throw new Main.StartupException("--kubeconfig " + o.kubeconfig + ": no such readable file");
+    }
+    WatchConfig cfg = new WatchConfig(
+        o.kubeconfig == null ? null : o.kubeconfig.toString(),
+        o.context,
+        o.namespaces,
+        o.namespaceLabels,
+        o.labels,
+        o.pods == PodsMode.VERIFIED,
+        false,
+        Duration.ofMillis(Math.round(o.startupTimeoutSeconds * 1000)));
+    KubernetesClient client;
+    try {
+      client = ApiServerConnection.connect(cfg);
+    } catch (RuntimeException e) {
+      throw new Main.StartupException("cannot set up the Kubernetes client: " + e.getMessage());
+    }
+    SnapshotPublisher publisher = new SnapshotPublisher();
+    ClusterWatch watch = new ClusterWatch(client, cfg, publisher, registry);
+    AutoCloseable resources = () -> {
+      watch.close();
+      client.close();
+    };
+    try {
+      watch.start();
+      watch.awaitStartup();
+    } catch (InterruptedException | RuntimeException e) {
+      resources.close();
+      throw e;
+    }
+    String master = client.getConfiguration().getMasterUrl();
+    return new ClusterSource(publisher, "the API server at " + master
+        + (watch.synced() ? "" : " (not synced yet: cluster names answer SERVFAIL until it is)"), resources);
   }
 
   SnapshotSource snapshots() {

@@ -71,6 +71,13 @@ public final class Main implements Callable<Integer> {
     if (o.snapshot != null && o.demo) {
       throw new StartupException("--snapshot and --demo cannot be used together");
     }
+    if ((o.snapshot != null || o.demo) && (o.kubeconfig != null || o.context != null)) {
+      throw new StartupException("--kubeconfig/--context watch an API server; they cannot be combined with "
+          + (o.demo ? "--demo" : "--snapshot"));
+    }
+    if (o.startupTimeoutSeconds < 0 || o.startupTimeoutSeconds > 600) {
+      throw new StartupException("--startup-timeout must be between 0 and 600 seconds, not " + o.startupTimeoutSeconds);
+    }
     if (o.threads < 1 || o.threads > 256) {
       throw new StartupException("--threads must be between 1 and 256, not " + o.threads);
     }
@@ -78,7 +85,7 @@ public final class Main implements Callable<Integer> {
     ForwardConfig forward = Upstreams.config(o);
     PrometheusRegistry registry = new PrometheusRegistry();
     ServerMetrics.registerProcess(registry, Version.VERSION);
-    ClusterSource source = ClusterSource.open(o);
+    ClusterSource source = ClusterSource.open(o, registry);
     List<InetSocketAddress> addrs = new ArrayList<>();
     for (HostPort hp : o.listenOrDefault()) {
       addrs.add(socketAddress(hp));

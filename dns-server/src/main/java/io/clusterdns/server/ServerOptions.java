@@ -36,6 +36,23 @@ public final class ServerOptions {
   @Option(names = "--context", paramLabel = "NAME", description = "kubeconfig context to use. Default: current.")
   String context;
 
+  @Option(names = "--startup-timeout", paramLabel = "SECONDS",
+      description = "With a watch: how long to wait for the first full sync before serving anyway (cluster "
+          + "names answer SERVFAIL until synced). Default: 5.")
+  double startupTimeoutSeconds = 5;
+
+  @Option(names = "--namespaces", paramLabel = "NS", split = ",",
+      description = "With a watch: expose only these namespaces (comma-separated). Default: all.")
+  List<String> namespaces = new ArrayList<>();
+
+  @Option(names = "--namespace-labels", paramLabel = "SELECTOR",
+      description = "With a watch: expose only namespaces matching this label selector. Default: all.")
+  String namespaceLabels;
+
+  @Option(names = "--labels", paramLabel = "SELECTOR",
+      description = "With a watch: expose only Services and EndpointSlices matching this label selector.")
+  String labels;
+
   @Option(names = "--cluster-domain", paramLabel = "NAME", converter = DomainConverter.class,
       description = "Cluster zone. Default: cluster.local.")
   String clusterDomain = "cluster.local.";
