@@ -14,11 +14,16 @@ public final class CorefileException extends Exception {
   private final String reason;
 
   public CorefileException(String source, int line, int column, String reason) {
-    super(source + ":" + line + ":" + column + ": " + reason);
+    super(source + ":" + line + ":" + column + ": " + oneLine(reason));
     this.source = source;
     this.line = line;
     this.column = column;
-    this.reason = reason;
+    this.reason = oneLine(reason);
+  }
+
+  /** A quoted word may span lines; the message must not (one log line per error). */
+  static String oneLine(String s) {
+    return s.replace("\r", "\\r").replace("\n", "\\n");
   }
 
   /** An error located at {@code token}. */

@@ -364,8 +364,6 @@ public final class CorefileParser {
         p.loop = true;
       }
       case "loadbalance" -> {
-        BlockContext.noBlock(d);
-        BlockContext.args(d, 0, 1);
         if (!d.args().isEmpty() && !d.arg(0).equals("round_robin")) {
           Token a = d.args().get(0);
           if (a.text().equals("weighted") || a.text().equals("prefer")) {
@@ -374,6 +372,8 @@ public final class CorefileParser {
           }
           throw CorefileException.at(a, "unknown loadbalance policy '" + a.text() + "' (expected round_robin)");
         }
+        BlockContext.noBlock(d);
+        BlockContext.args(d, 0, 1);
         p.loadbalance = true;
       }
       case "bind" -> {

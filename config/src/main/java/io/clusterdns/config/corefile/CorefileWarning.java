@@ -8,7 +8,7 @@ package io.clusterdns.config.corefile;
 public record CorefileWarning(String source, int line, int column, String message) {
 
   static CorefileWarning at(Token token, String message) {
-    return new CorefileWarning(token.source(), token.line(), token.column(), message);
+    return new CorefileWarning(token.source(), token.line(), token.column(), CorefileException.oneLine(message));
   }
 
   @Override
