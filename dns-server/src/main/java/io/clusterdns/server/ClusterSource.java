@@ -6,14 +6,13 @@ import io.clusterdns.index.SnapshotPublisher;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.k8s.ManifestException;
 import io.clusterdns.k8s.ManifestLoader;
-import io.clusterdns.config.PodsMode;
 import io.clusterdns.config.WatchConfig;
 import io.clusterdns.k8s.ApiServerConnection;
 import io.clusterdns.k8s.ClusterWatch;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
-import java.time.Duration;
+import java.nio.file.Path;
 
 /** Where the cluster index comes from: a manifest file, the demo cluster, or a watch of the API server. */
 final class ClusterSource implements AutoCloseable {
@@ -27,9 +26,10 @@ final class ClusterSource implements AutoCloseable {
     this.resource = resource;
   }
 
-  static ClusterSource open(ServerOptions o, PrometheusRegistry registry) throws Exception {
+  static ClusterSource open(ServerOptions o, EffectiveConfig config, PrometheusRegistry registry)
+      throws Exception {
     if (o.snapshot != null || o.demo) {
-      ClusterState state = new ClusterState(false);
+      ClusterState state = new ClusterState(config.kubernetes().endpointPodNames());
       ManifestLoader.Summary s;
       String from;
       if (o.demo) {
@@ -52,7 +52,7 @@ final class ClusterSource implements AutoCloseable {
               + " endpoint slices, " + s.pods() + " pods)",
           null);
     }
-    return watch(o, registry);
+    return watch(o, config.watch(), registry);
   }
 
   /**
@@ -60,19 +60,11 @@ final class ClusterSource implements AutoCloseable {
    * places, in-cluster otherwise. Waits up to the start-up timeout for the first full sync, then serves anyway:
    * cluster names answer SERVFAIL until synced, never NXDOMAIN (behaviours.md 9.7, 13.4).
    */
-  private static ClusterSource watch(ServerOptions o, PrometheusRegistry registry) throws Exception {
-    if (o.kubeconfig != null && !Files.isReadable(o.kubeconfig)) {
-      throw new Main.StartupException("--kubeconfig " + o.kubeconfig + ": no such readable file");
+  private static ClusterSource watch(ServerOptions o, WatchConfig cfg, PrometheusRegistry registry)
+      throws Exception {
+    if (cfg.kubeconfig() != null && !Files.isReadable(Path.of(cfg.kubeconfig()))) {
+      throw new Main.StartupException("kubeconfig " + cfg.kubeconfig() + ": no such readable file");
     }
-    WatchConfig cfg = new WatchConfig(
-        o.kubeconfig == null ? null : o.kubeconfig.toString(),
-        o.context,
-        o.namespaces,
-        o.namespaceLabels,
-        o.labels,
-        o.pods == PodsMode.VERIFIED,
-        false,
-        Duration.ofMillis(Math.round(o.startupTimeoutSeconds * 1000)));
     KubernetesClient client;
     try {
       client = ApiServerConnection.connect(cfg);

@@ -1,16 +1,12 @@
 package io.clusterdns.server;
 
 import io.clusterdns.config.HostPort;
-import io.clusterdns.config.CacheConfig;
-import io.clusterdns.config.ForwardConfig;
-import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.server.ops.OpsServer;
 import io.clusterdns.server.ops.ServerMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import io.clusterdns.server.query.QueryObserver;
-import io.clusterdns.server.query.UpstreamPath;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -22,6 +18,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,57 +72,83 @@ public final class Main implements Callable<Integer> {
       throw new StartupException("--kubeconfig/--context watch an API server; they cannot be combined with "
           + (o.demo ? "--demo" : "--snapshot"));
     }
-    if (o.startupTimeoutSeconds < 0 || o.startupTimeoutSeconds > 600) {
+    if (o.startupTimeoutSeconds != null && (o.startupTimeoutSeconds < 0 || o.startupTimeoutSeconds > 600)) {
       throw new StartupException("--startup-timeout must be between 0 and 600 seconds, not " + o.startupTimeoutSeconds);
     }
     if (o.threads < 1 || o.threads > 256) {
       throw new StartupException("--threads must be between 1 and 256, not " + o.threads);
     }
-    KubernetesConfig k8s = KubernetesConfig.kubeadm(o.clusterDomain, o.pods, o.ttl);
-    ForwardConfig forward = Upstreams.config(o);
+    EffectiveConfig cfg = EffectiveConfig.resolve(o);
+    for (String w : cfg.warnings()) {
+      System.err.println("clusterdns: warning: " + w);
+    }
     PrometheusRegistry registry = new PrometheusRegistry();
+    if (o.checkConfig) {
+      String data = "an API server (not contacted by --check-config)";
+      if (o.snapshot != null || o.demo) {
+        try (ClusterSource source = ClusterSource.open(o, cfg, registry)) {
+          data = source.describe();
+        }
+      }
+      System.out.printf("configuration OK: zones %s, pods %s, ttl %d; listen %s; forward %s; data from %s%n",
+          cfg.kubernetes().zones(), cfg.kubernetes().pods().name().toLowerCase(java.util.Locale.ROOT),
+          cfg.kubernetes().ttl(), cfg.listen(),
+          cfg.forwards().stream().map(f -> f.zone() + " -> " + f.upstreams()).toList(), data);
+      return 0;
+    }
     ServerMetrics.registerProcess(registry, Version.VERSION);
-    ClusterSource source = ClusterSource.open(o, registry);
+    ClusterSource source = ClusterSource.open(o, cfg, registry);
     List<InetSocketAddress> addrs = new ArrayList<>();
-    for (HostPort hp : o.listenOrDefault()) {
+    for (HostPort hp : cfg.listen()) {
       addrs.add(socketAddress(hp));
     }
-    String serverLabel = "dns://:" + addrs.get(0).getPort();
-    ClusterDnsServer server = new ClusterDnsServer(k8s, source.snapshots(), selfAddresses(),
-        Upstreams.factory(forward, CacheConfig.kubeadm(k8s.clusterDomain()), registry, serverLabel),
+    ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
+        Upstreams.factory(cfg.forwards(), cfg.cache(), registry, cfg.serverLabel()),
         QueryObserver.NONE, o.threads);
     server.closeWith(source);
     ServerMetrics.registerPipeline(registry, server.pipeline());
+    AtomicBoolean shuttingDown = new AtomicBoolean();
     try {
       server.listen(addrs);
       server.closeWith(OpsServer.start(
-          socketAddress(o.health == null ? ServerOptions.DEFAULT_HEALTH : o.health),
-          socketAddress(o.ready == null ? ServerOptions.DEFAULT_READY : o.ready),
-          socketAddress(o.metrics == null ? ServerOptions.DEFAULT_METRICS : o.metrics),
-          () -> source.snapshots().synced() ? List.of() : List.of("kubernetes"),
+          cfg.health() == null ? null : socketAddress(cfg.health()),
+          cfg.ready() == null ? null : socketAddress(cfg.ready()),
+          cfg.metrics() == null ? null : socketAddress(cfg.metrics()),
+          () -> shuttingDown.get() ? List.of("Shutting down")
+              : source.snapshots().synced() ? List.of() : List.of("kubernetes"),
           registry));
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // SIGTERM: /ready fails at once; DNS and /health keep answering for the lameduck period, so the
+      // Service's endpoints drop this pod before it stops (behaviours.md 13.2).
+      shuttingDown.set(true);
+      try {
+        Thread.sleep(cfg.lameduck().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       server.close();
       stopped.countDown();
     }, "shutdown"));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     System.out.printf("clusterdns %s: serving %s from %s; listening on %s (%s, %d event loops); up in %d ms%n",
-        Version.VERSION, k8s.clusterDomain(), source.describe(), describe(server.boundAddresses()),
+        Version.VERSION, cfg.kubernetes().clusterDomain(), source.describe(), describe(server.boundAddresses()),
         server.loops().epoll() ? "epoll" : "nio", o.threads, ms);
     System.out.flush();
-    // A forwarding loop (e.g. resolv.conf naming this server) would turn every outside name into a storm:
-    // exit non-zero so the orchestrator shows it (behaviours.md 11.6). Checked off the start-up path.
-    String upstreamList = forward.upstreams().toString();
-    server.checkForwardingLoop(LOOP_CHECK_TIMEOUT).thenAccept(looped -> {
-      if (looped) {
-        System.err.println("clusterdns: " + server.loopDetector().message(upstreamList));
-        System.exit(1);
-      }
-    });
+    if (cfg.loopCheck()) {
+      // A forwarding loop (e.g. resolv.conf naming this server) turns every outside name into a storm: exit
+      // non-zero so the orchestrator shows it (behaviours.md 11.6). Checked off the start-up path.
+      String upstreamList = cfg.forwards().stream().flatMap(f -> f.upstreams().stream()).toList().toString();
+      server.checkForwardingLoop(LOOP_CHECK_TIMEOUT).thenAccept(looped -> {
+        if (looped) {
+          System.err.println("clusterdns: " + server.loopDetector().message(upstreamList));
+          System.exit(1);
+        }
+      });
+    }
     stopped.await();
     return 0;
   }

@@ -39,7 +39,7 @@ public final class ServerOptions {
   @Option(names = "--startup-timeout", paramLabel = "SECONDS",
       description = "With a watch: how long to wait for the first full sync before serving anyway (cluster "
           + "names answer SERVFAIL until synced). Default: 5.")
-  double startupTimeoutSeconds = 5;
+  Double startupTimeoutSeconds;
 
   @Option(names = "--namespaces", paramLabel = "NS", split = ",",
       description = "With a watch: expose only these namespaces (comma-separated). Default: all.")
@@ -54,17 +54,17 @@ public final class ServerOptions {
   String labels;
 
   @Option(names = "--cluster-domain", paramLabel = "NAME", converter = DomainConverter.class,
-      description = "Cluster zone. Default: cluster.local.")
-  String clusterDomain = "cluster.local.";
+      description = "Cluster zone. Default: cluster.local (or the Corefile's kubernetes zones).")
+  String clusterDomain;
 
   @Option(names = "--pods", paramLabel = "MODE", converter = PodsConverter.class,
       description = "Pod A records <dashed-ip>.<ns>.pod.<zone>: insecure (any IP in an existing namespace), "
           + "verified (only IPs of running pods; watches Pods), disabled. Default: insecure.")
-  PodsMode pods = PodsMode.INSECURE;
+  PodsMode pods;
 
   @Option(names = "--ttl", paramLabel = "SECONDS", converter = TtlConverter.class,
       description = "TTL of cluster answers, 0-3600. Default: 30.")
-  int ttl = KubernetesConfig.DEFAULT_TTL;
+  Integer ttl;
 
   @Option(names = "--upstream", paramLabel = "HOST:PORT", converter = UpstreamConverter.class,
       description = "Forward names outside the cluster zones here; repeatable. Default: the nameservers of "
@@ -83,9 +83,27 @@ public final class ServerOptions {
       description = "GET /metrics address, Prometheus text format. Default: :9153.")
   HostPort metrics;
 
+  @Option(names = {"--conf", "-conf"}, paramLabel = "FILE",
+      description = "CoreDNS Corefile (e.g. the coredns ConfigMap's). Explicit flags win over it: --listen "
+          + "replaces its addresses, --upstream the targets of 'forward .', --health/--ready/--metrics those "
+          + "plugins' addresses; --pods, --ttl, --cluster-domain the kubernetes options.")
+  Path conf;
+
+  @Option(names = "-dns.port", paramLabel = "N",
+      description = "With --conf: the port of server blocks that name none (CoreDNS -dns.port). Default: 53.")
+  Integer dnsPort;
+
+  @Option(names = "--check-config",
+      description = "Validate the flags, the Corefile and the --snapshot file, print what would be served, and "
+          + "exit (0 when valid).")
+  boolean checkConfig;
+
   @Option(names = "--threads", paramLabel = "N",
       description = "Event loops (one UDP socket each under epoll). Default: the number of CPUs.")
   int threads = Runtime.getRuntime().availableProcessors();
+
+  /** The cluster domain when neither a flag nor a Corefile names one. */
+  static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local.";
 
   /** Default addresses of the HTTP endpoints (cli.md; CoreDNS health, ready, prometheus). */
   static final HostPort DEFAULT_HEALTH = new HostPort("", 8080);
@@ -94,10 +112,6 @@ public final class ServerOptions {
 
   /** Default DNS listen address: all IPv4 addresses, port 53. */
   static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 53);
-
-  List<HostPort> listenOrDefault() {
-    return listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen;
-  }
 
   static final class ListenConverter implements ITypeConverter<HostPort> {
     @Override

@@ -30,8 +30,12 @@ public final class ForwardFailure extends Exception {
     return reason;
   }
 
-  /** The rcode the client gets: REFUSED when overloaded, SERVFAIL otherwise. */
+  /**
+   * The rcode the client gets: REFUSED when overloaded or when no server block serves the name (CoreDNS
+   * refuses names outside every configured zone), SERVFAIL otherwise.
+   */
   public int rcode() {
-    return reason == Reason.OVERLOADED ? org.xbill.DNS.Rcode.REFUSED : org.xbill.DNS.Rcode.SERVFAIL;
+    return reason == Reason.OVERLOADED || reason == Reason.NO_ROUTE
+        ? org.xbill.DNS.Rcode.REFUSED : org.xbill.DNS.Rcode.SERVFAIL;
   }
 }

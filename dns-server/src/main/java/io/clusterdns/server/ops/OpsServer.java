@@ -27,6 +27,7 @@ public final class OpsServer implements AutoCloseable {
   private final List<HttpServer> servers = new ArrayList<>();
 
   /**
+   * @param health, ready, metrics where to serve each endpoint; null = not served (no such Corefile plugin)
    * @param notReady returns the names of the parts that are not ready yet (empty when ready), e.g.
    *     {@code ["kubernetes"]} before the first sync
    */
@@ -34,16 +35,22 @@ public final class OpsServer implements AutoCloseable {
       InetSocketAddress health, InetSocketAddress ready, InetSocketAddress metrics,
       Supplier<List<String>> notReady, PrometheusRegistry registry) throws IOException {
     Map<InetSocketAddress, Map<String, HttpHandler>> byAddress = new LinkedHashMap<>();
-    byAddress.computeIfAbsent(health, a -> new LinkedHashMap<>()).put("/health", ex -> text(ex, 200, "OK"));
-    byAddress.computeIfAbsent(ready, a -> new LinkedHashMap<>()).put("/ready", ex -> {
-      List<String> waiting = notReady.get();
-      if (waiting.isEmpty()) {
-        text(ex, 200, "OK");
-      } else {
-        text(ex, 503, String.join(",", waiting));
-      }
-    });
-    byAddress.computeIfAbsent(metrics, a -> new LinkedHashMap<>()).put("/metrics", new MetricsHandler(registry));
+    if (health != null) {
+      byAddress.computeIfAbsent(health, a -> new LinkedHashMap<>()).put("/health", ex -> text(ex, 200, "OK"));
+    }
+    if (ready != null) {
+      byAddress.computeIfAbsent(ready, a -> new LinkedHashMap<>()).put("/ready", ex -> {
+        List<String> waiting = notReady.get();
+        if (waiting.isEmpty()) {
+          text(ex, 200, "OK");
+        } else {
+          text(ex, 503, String.join(",", waiting));
+        }
+      });
+    }
+    if (metrics != null) {
+      byAddress.computeIfAbsent(metrics, a -> new LinkedHashMap<>()).put("/metrics", new MetricsHandler(registry));
+    }
     OpsServer ops = new OpsServer();
     try {
       for (Map.Entry<InetSocketAddress, Map<String, HttpHandler>> e : byAddress.entrySet()) {

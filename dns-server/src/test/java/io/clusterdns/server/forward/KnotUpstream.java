@@ -66,7 +66,7 @@ public final class KnotUpstream implements AutoCloseable {
     return knot;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 

@@ -1,0 +1,204 @@
+package io.clusterdns.server;
+
+import io.clusterdns.config.CacheConfig;
+import io.clusterdns.config.ForwardConfig;
+import io.clusterdns.config.HostPort;
+import io.clusterdns.config.KubernetesConfig;
+import io.clusterdns.config.PodsMode;
+import io.clusterdns.config.WatchConfig;
+import io.clusterdns.config.corefile.Corefile;
+import io.clusterdns.config.corefile.CorefileException;
+import io.clusterdns.config.corefile.CorefileParser;
+import io.clusterdns.config.corefile.CorefileWarning;
+import io.clusterdns.config.corefile.ForwardBlock;
+import io.clusterdns.config.corefile.HealthEndpoint;
+import io.clusterdns.config.corefile.KubernetesBlock;
+import io.clusterdns.config.corefile.ServerBlock;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the server runs with: the flags, or a Corefile with the flags on top (cli.md "How flags and a Corefile
+ * combine": an explicit flag wins; {@code --listen} replaces the blocks' addresses, {@code --upstream} the
+ * default forward's targets, {@code --health}/{@code --ready}/{@code --metrics} those plugins' addresses).
+ * Without a Corefile the kubeadm default Corefile is what the flags describe.
+ *
+ * @param forwards one per forwarded zone; the most specific zone wins per query (stub domains, behaviours.md
+ *     11.3)
+ * @param cache null when no {@code cache} is configured
+ * @param health null when not served; likewise ready and metrics
+ * @param lameduck how long DNS and /health keep answering after SIGTERM (behaviours.md 13.2)
+ * @param loopCheck run the start-up forwarding-loop check ({@code loop})
+ * @param warnings Corefile lines accepted with a caveat, to log once at start-up
+ */
+record EffectiveConfig(
+    List<HostPort> listen,
+    KubernetesConfig kubernetes,
+    WatchConfig watch,
+    List<ForwardConfig> forwards,
+    CacheConfig cache,
+    HostPort health,
+    Duration lameduck,
+    HostPort ready,
+    HostPort metrics,
+    boolean loopCheck,
+    String serverLabel,
+    List<String> warnings) {
+
+  /** Where the default upstreams come from (CoreDNS {@code forward . /etc/resolv.conf}). */
+  static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
+
+  static EffectiveConfig resolve(ServerOptions o) throws Main.StartupException {
+    return o.conf == null ? fromFlags(o) : fromCorefile(o);
+  }
+
+  /** The kubeadm default Corefile, as the flags describe it. */
+  private static EffectiveConfig fromFlags(ServerOptions o) throws Main.StartupException {
+    if (o.dnsPort != null) {
+      throw new Main.StartupException("-dns.port only applies to a Corefile (--conf); use --listen");
+    }
+    KubernetesConfig k8s = KubernetesConfig.kubeadm(
+        o.clusterDomain == null ? ServerOptions.DEFAULT_CLUSTER_DOMAIN : o.clusterDomain,
+        o.pods == null ? PodsMode.INSECURE : o.pods,
+        o.ttl == null ? KubernetesConfig.DEFAULT_TTL : o.ttl);
+    List<HostPort> upstreams = o.upstream.isEmpty() ? resolvConf() : o.upstream;
+    ForwardConfig forward;
+    try {
+      forward = ForwardConfig.defaults(upstreams);
+    } catch (IllegalArgumentException e) {
+      throw new Main.StartupException("--upstream: " + e.getMessage());
+    }
+    List<HostPort> listen = o.listen.isEmpty() ? List.of(ServerOptions.DEFAULT_LISTEN) : o.listen;
+    return new EffectiveConfig(listen, k8s, watchConfig(o, k8s, WatchConfig.defaults(null, null, false)),
+        List.of(forward), CacheConfig.kubeadm(k8s.clusterDomain()),
+        orElse(o.health, ServerOptions.DEFAULT_HEALTH), Duration.ZERO,
+        orElse(o.ready, ServerOptions.DEFAULT_READY), orElse(o.metrics, ServerOptions.DEFAULT_METRICS),
+        true, "dns://:" + listen.get(0).port(), List.of());
+  }
+
+  private static EffectiveConfig fromCorefile(ServerOptions o) throws Main.StartupException {
+    Corefile cf;
+    try {
+      CorefileParser.Options opts = CorefileParser.Options.defaults();
+      if (o.dnsPort != null) {
+        opts = opts.withDefaultPort(o.dnsPort);
+      }
+      cf = CorefileParser.parse(o.conf, opts);
+    } catch (CorefileException e) {
+      throw new Main.StartupException(e.getMessage());
+    } catch (IOException e) {
+      throw new Main.StartupException("--conf " + o.conf + ": cannot read: " + e.getMessage());
+    }
+    List<ServerBlock> blocks = cf.serverBlocks();
+    if (blocks.isEmpty()) {
+      throw new Main.StartupException(o.conf + ": no server block");
+    }
+    Set<Integer> ports = new LinkedHashSet<>(cf.ports());
+    if (ports.size() > 1 && o.listen.isEmpty()) {
+      throw new Main.StartupException(o.conf + ": server blocks on several ports " + ports
+          + " are not supported; use one port, or --listen");
+    }
+    KubernetesBlock kb = cf.kubernetes().orElseThrow(() -> new Main.StartupException(
+        o.conf + ": no kubernetes directive; clusterdns serves a cluster zone"));
+    String where = o.conf.getFileName() + ":" + kb.line() + ": ";
+    if (kb.noEndpoints() || kb.ignoreEmptyService()) {
+      throw new Main.StartupException(where + "kubernetes "
+          + (kb.noEndpoints() ? "noendpoints" : "ignore empty_service") + " is not supported yet");
+    }
+    if (kb.endpoint() != null || kb.tls() != null) {
+      throw new Main.StartupException(where + "kubernetes endpoint/tls are not supported; point --kubeconfig at "
+          + "the API server instead");
+    }
+    KubernetesConfig k8s = kb.config();
+    if (o.clusterDomain != null || o.pods != null || o.ttl != null) {
+      List<String> zones = new ArrayList<>(k8s.zones());
+      if (o.clusterDomain != null) {
+        zones.set(zones.indexOf(k8s.clusterDomain()), o.clusterDomain);
+      }
+      k8s = new KubernetesConfig(zones, o.pods == null ? k8s.pods() : o.pods, o.ttl == null ? k8s.ttl() : o.ttl,
+          k8s.fallthrough(), k8s.endpointPodNames());
+    }
+
+    List<ForwardConfig> forwards = new ArrayList<>();
+    for (ServerBlock b : blocks) {
+      for (ForwardBlock f : b.forward()) {
+        for (String zone : b.zones()) {
+          forwards.add(forwardFor(o, zone, f));
+        }
+      }
+    }
+    if (!o.upstream.isEmpty() && forwards.stream().noneMatch(f -> f.zone().equals("."))) {
+      forwards.add(ForwardConfig.defaults(o.upstream));
+    }
+
+    List<HostPort> listen = new ArrayList<>();
+    if (!o.listen.isEmpty()) {
+      listen.addAll(o.listen);
+    } else {
+      for (ServerBlock b : blocks) {
+        for (HostPort hp : b.listenAddresses()) {
+          if (!listen.contains(hp)) {
+            listen.add(hp);
+          }
+        }
+      }
+    }
+    ServerBlock main = blocks.stream().filter(b -> b.kubernetes().isPresent()).findFirst().orElse(blocks.get(0));
+    HealthEndpoint health = cf.health().orElse(null);
+    List<String> warnings = cf.warnings().stream().map(CorefileWarning::toString).toList();
+    return new EffectiveConfig(listen, k8s, watchConfig(o, k8s, kb.watch()), forwards,
+        main.cache().orElse(null),
+        o.health != null ? o.health : health == null ? null : health.address(),
+        health == null ? Duration.ZERO : health.lameduck(),
+        o.ready != null ? o.ready : cf.ready().orElse(null),
+        o.metrics != null ? o.metrics : cf.prometheus().orElse(null),
+        blocks.stream().anyMatch(ServerBlock::loop),
+        main.serverLabel(), warnings);
+  }
+
+  /** A forward of one block zone; {@code forward .} inside {@code acme.local} forwards acme.local. */
+  private static ForwardConfig forwardFor(ServerOptions o, String blockZone, ForwardBlock f)
+      throws Main.StartupException {
+    String zone = f.from().equals(".") ? blockZone : f.from();
+    try {
+      ForwardConfig c = zone.equals(".") && !o.upstream.isEmpty() ? f.toConfig(o.upstream) : f.toConfig();
+      return new ForwardConfig(zone, c.upstreams(), c.except(), c.policy(), c.forceTcp(), c.preferUdp(),
+          c.tryTimeout(), c.budget(), c.maxFails(), c.healthCheck(), c.maxConcurrent(), c.expire());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new Main.StartupException(o.conf.getFileName() + ":" + f.line() + ": forward " + f.from() + ": "
+          + e.getMessage());
+    }
+  }
+
+  /** The Corefile's (or default) watch settings with the command line's on top. */
+  private static WatchConfig watchConfig(ServerOptions o, KubernetesConfig k8s, WatchConfig base) {
+    return new WatchConfig(
+        o.kubeconfig != null ? o.kubeconfig.toString() : base.kubeconfig(),
+        o.context != null ? o.context : base.context(),
+        o.namespaces.isEmpty() ? base.namespaces() : o.namespaces,
+        o.namespaceLabels != null ? o.namespaceLabels : base.namespaceLabels(),
+        o.labels != null ? o.labels : base.labels(),
+        k8s.pods() == PodsMode.VERIFIED,
+        k8s.endpointPodNames(),
+        o.startupTimeoutSeconds != null
+            ? Duration.ofMillis(Math.round(o.startupTimeoutSeconds * 1000)) : base.startupTimeout());
+  }
+
+  private static List<HostPort> resolvConf() throws Main.StartupException {
+    try {
+      return ForwardConfig.readResolvConf(RESOLV_CONF);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new Main.StartupException("no --upstream given and " + RESOLV_CONF + " has no usable nameserver: "
+          + e.getMessage());
+    }
+  }
+
+  private static HostPort orElse(HostPort value, HostPort fallback) {
+    return value != null ? value : fallback;
+  }
+}
