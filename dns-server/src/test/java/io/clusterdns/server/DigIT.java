@@ -4,14 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.clusterdns.config.KubernetesConfig;
-import io.clusterdns.config.PodsMode;
-import io.clusterdns.index.SnapshotPublisher;
-import io.clusterdns.server.query.QueryObserver;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,11 +17,7 @@ class DigIT {
 
   @BeforeAll
   static void start() throws Exception {
-    KubernetesConfig k8s = KubernetesConfig.kubeadm("cluster.local", PodsMode.INSECURE, 30);
-    server = new ClusterDnsServer(k8s, SnapshotPublisher.ofSynced(TestCluster.build().build()), List.of(),
-        loops -> (q, tcp) -> CompletableFuture.failedFuture(new IllegalStateException("no upstream in this test")),
-        QueryObserver.NONE, 2);
-    server.listen(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+    server = TestCluster.startServer();
     addr = server.boundAddresses().get(0);
   }
 

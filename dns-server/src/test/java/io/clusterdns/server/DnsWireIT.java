@@ -47,11 +47,7 @@ class DnsWireIT {
 
   @BeforeAll
   static void start() throws Exception {
-    KubernetesConfig k8s = KubernetesConfig.kubeadm("cluster.local", PodsMode.INSECURE, 30);
-    server = new ClusterDnsServer(k8s, SnapshotPublisher.ofSynced(TestCluster.build().build()), List.of(),
-        loops -> (q, tcp) -> CompletableFuture.failedFuture(new IllegalStateException("no upstream in this test")),
-        QueryObserver.NONE, 2);
-    server.listen(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+    server = TestCluster.startServer();
     addr = server.boundAddresses().get(0);
   }
 

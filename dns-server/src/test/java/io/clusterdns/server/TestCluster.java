@@ -22,6 +22,22 @@ final class TestCluster {
 
   private TestCluster() {}
 
+  /**
+   * A server for this cluster on 127.0.0.1 (a free port), kubeadm zones, pods insecure, TTL 30, and no
+   * upstream: anything forwarded fails (SERVFAIL). The caller closes it.
+   */
+  static ClusterDnsServer startServer() throws java.io.IOException {
+    io.clusterdns.config.KubernetesConfig k8s = io.clusterdns.config.KubernetesConfig.kubeadm(
+        "cluster.local", io.clusterdns.config.PodsMode.INSECURE, 30);
+    ClusterDnsServer server = new ClusterDnsServer(k8s, io.clusterdns.index.SnapshotPublisher.ofSynced(build().build()),
+        List.of(),
+        loops -> (q, tcp) -> java.util.concurrent.CompletableFuture.failedFuture(
+            new IllegalStateException("no upstream in this test")),
+        io.clusterdns.server.query.QueryObserver.NONE, 2);
+    server.listen(List.of(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)));
+    return server;
+  }
+
   static ClusterState build() {
     ClusterState s = new ClusterState(false);
     s.putNamespace(new NamespaceInfo("wire", Map.of()));
