@@ -145,7 +145,9 @@ public final class Main implements Callable<Integer> {
       server.checkForwardingLoop(LOOP_CHECK_TIMEOUT).thenAccept(looped -> {
         if (looped) {
           System.err.println("clusterdns: " + server.loopDetector().message(upstreamList));
-          System.exit(1);
+          // Not on the event loop that saw the probe: the shutdown hook waits for the event loops to stop.
+          Thread exit = new Thread(() -> System.exit(1), "loop-exit");
+          exit.start();
         }
       });
     }
