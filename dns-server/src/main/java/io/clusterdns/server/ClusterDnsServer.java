@@ -42,6 +42,18 @@ public final class ClusterDnsServer implements AutoCloseable {
       Function<EventLoops, UpstreamPath> upstreamFactory,
       QueryObserver observer,
       int threads) {
+    this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, false);
+  }
+
+  /** @param loadbalance shuffle A/AAAA/MX records in answers (CoreDNS {@code loadbalance}) */
+  public ClusterDnsServer(
+      KubernetesConfig kubernetes,
+      SnapshotSource snapshots,
+      List<InetAddress> selfAddresses,
+      Function<EventLoops, UpstreamPath> upstreamFactory,
+      QueryObserver observer,
+      int threads,
+      boolean loadbalance) {
     this.loops = new EventLoops(threads);
     UpstreamPath upstream = upstreamFactory.apply(loops);
     if (upstream instanceof AutoCloseable c) {
@@ -49,7 +61,7 @@ public final class ClusterDnsServer implements AutoCloseable {
     }
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
     this.upstream = upstream;
-    this.pipeline = new QueryPipeline(zone, upstream, observer, loopDetector);
+    this.pipeline = new QueryPipeline(zone, upstream, observer, loopDetector, loadbalance);
   }
 
   /** Binds UDP and TCP on each address; on any failure, everything bound so far is released. */

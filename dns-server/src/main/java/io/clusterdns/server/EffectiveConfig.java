@@ -34,6 +34,7 @@ import java.util.Set;
  * @param health null when not served; likewise ready and metrics
  * @param lameduck how long DNS and /health keep answering after SIGTERM (behaviours.md 13.2)
  * @param loopCheck run the start-up forwarding-loop check ({@code loop})
+ * @param loadbalance shuffle A/AAAA/MX records in answers ({@code loadbalance})
  * @param warnings Corefile lines accepted with a caveat, to log once at start-up
  */
 record EffectiveConfig(
@@ -47,6 +48,7 @@ record EffectiveConfig(
     HostPort ready,
     HostPort metrics,
     boolean loopCheck,
+    boolean loadbalance,
     String serverLabel,
     List<String> warnings) {
 
@@ -78,7 +80,7 @@ record EffectiveConfig(
         List.of(forward), CacheConfig.kubeadm(k8s.clusterDomain()),
         orElse(o.health, ServerOptions.DEFAULT_HEALTH), Duration.ZERO,
         orElse(o.ready, ServerOptions.DEFAULT_READY), orElse(o.metrics, ServerOptions.DEFAULT_METRICS),
-        true, "dns://:" + listen.get(0).port(), List.of());
+        true, true, "dns://:" + listen.get(0).port(), List.of());
   }
 
   private static EffectiveConfig fromCorefile(ServerOptions o) throws Main.StartupException {
@@ -157,7 +159,7 @@ record EffectiveConfig(
         health == null ? Duration.ZERO : health.lameduck(),
         o.ready != null ? o.ready : cf.ready().orElse(null),
         o.metrics != null ? o.metrics : cf.prometheus().orElse(null),
-        blocks.stream().anyMatch(ServerBlock::loop),
+        blocks.stream().anyMatch(ServerBlock::loop), main.loadbalance(),
         main.serverLabel(), warnings);
   }
 

@@ -104,7 +104,7 @@ public final class Main implements Callable<Integer> {
     }
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), registry, cfg.serverLabel()),
-        QueryObserver.NONE, o.threads);
+        QueryObserver.NONE, o.threads, cfg.loadbalance());
     server.closeWith(source);
     ServerMetrics.registerPipeline(registry, server.pipeline());
     AtomicBoolean shuttingDown = new AtomicBoolean();

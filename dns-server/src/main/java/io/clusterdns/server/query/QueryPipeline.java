@@ -32,15 +32,21 @@ public final class QueryPipeline {
   private final UpstreamPath upstream;
   private final QueryObserver observer;
   private final LoopDetector loop;
+  private final boolean loadbalance;
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failures = new LongAdder();
 
-  /** @param loop the start-up loop check that watches incoming names (behaviours.md 11.6) */
-  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop) {
+  /**
+   * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
+   * @param loadbalance shuffle A/AAAA/MX records in every answer (CoreDNS {@code loadbalance}, 11.5)
+   */
+  public QueryPipeline(
+      ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop, boolean loadbalance) {
     this.zone = zone;
     this.upstream = upstream;
     this.observer = observer;
     this.loop = loop;
+    this.loadbalance = loadbalance;
   }
 
   /** Packets that got no reply at all (shorter than a header, or responses). */
@@ -181,7 +187,12 @@ public final class QueryPipeline {
     return t instanceof io.clusterdns.server.forward.ForwardFailure f ? f.rcode() : Rcode.SERVFAIL;
   }
 
-  private static void add(Message m, List<Record> records, int section) {
+  private void add(Message m, List<Record> records, int section) {
+    if (loadbalance && section == Section.ANSWER && records.size() > 1) {
+      List<Record> shuffled = new java.util.ArrayList<>(records);
+      RoundRobin.shuffle(shuffled);
+      records = shuffled;
+    }
     for (Record r : records) {
       if (section == Section.ADDITIONAL && r.getType() == org.xbill.DNS.Type.OPT) {
         continue;
