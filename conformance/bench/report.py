@@ -49,8 +49,8 @@ def main():
         rounds = len({r["round"] for r in at})
         out.append(f"**{size:,} services** ({rounds} round{'s' if rounds > 1 else ''})\n")
         out.append("| server | QPS | ×knot | CPU µs/q | CPU ×knot | lat avg / p50 / p99 / p99.9 / max ms @ fixed rate "
-                   "| RSS MB | PSS MB | peak RSS MB | ready s | ready ×knot | lost % | parity | other CPU % |")
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+                   "| RSS MB | PSS MB | peak RSS MB | ready s | ready ×knot | ready CPU s | lost % | parity | other CPU % |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for server in servers:
             mine = [r for r in at if r["server"] == server]
             if not mine:
@@ -71,7 +71,7 @@ def main():
             parity = ", ".join(sorted({r["parity"] for r in mine}))
             out.append(f"| {LABELS.get(server, server)} | {qps} | {fmt(ratio('qps'))} | {fmt(col('cpu_us_q'))} "
                        f"| {fmt(ratio('cpu_us_q'))} | {lat} | {fmt(col('rss_mb'), 1)} | {fmt(col('pss_mb'), 1)} "
-                       f"| {fmt(col('hwm_mb'), 1)} | {fmt(col('ready_s'), 3)} | {fmt(ratio('ready_s'), 1)} "
+                       f"| {fmt(col('hwm_mb'), 1)} | {fmt(col('ready_s'), 3)} | {fmt(ratio('ready_s'), 1)} | {fmt(col('ready_cpu_s'))} "
                        f"| {fmt(col('lost_pct'))} | {parity} | {fmt(col('other_cpu_pct'), 1)} |")
         out.append("")
     print("\n".join(out))

@@ -118,7 +118,7 @@ status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 pss_kb() { awk '$1 == "Pss:" {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo ""; }
 mb() { [ -n "$1" ] && awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}' || echo ""; }
 
-# start_server NAME DATA DIR -> sets PORT, PID, READY (seconds from exec to first correct answer)
+# start_server NAME DATA DIR -> sets PORT, PID, READY (seconds from exec to first correct answer), READY_CPU
 start_server() {
   local name=$1 data=$2 dir=$3 health ready metrics upstream
   mkdir -p "$dir"
@@ -167,11 +167,22 @@ EOF
     --probe "$(cat "$data/probe.txt")" --timeout "$READY_TIMEOUT" -- "${cmd[@]}") || rc=$?
   PID=$(cat "$dir/pid" 2>/dev/null || echo "")
   [ -n "$PID" ] && PIDS+=("$PID")
+  # CPU the server spent to get there: unlike READY, hardly moved by other load on the machine.
+  READY_CPU=$(awk -v t="$(cpu_ticks "$PID" 2>/dev/null || echo 0)" -v hz="$CLK_TCK" 'BEGIN {printf "%.2f", t / hz}')
   if [ "$rc" != 0 ]; then
     echo "run.sh: $name did not answer correctly; its log:" >&2
     tail -20 "$dir/server.log" >&2
-    exit 1
+    [ "$name" = knot ] && exit 1   # no reference, no run
+    READY=""
   fi
+}
+
+# failed_row NAME DIR SIZE ROUND: a server that never answered correctly still gets its row
+failed_row() {
+  local why
+  why=$(grep -v '^\s*at ' "$1.log" 2>/dev/null | tail -1 | tr '\t|' '  ' | cut -c1-120)
+  printf '%s\t%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t%s\tno answer: %s\t\t\n' \
+    "$3" "$4" "$2" "$READY_CPU" "${why:-see log}" >> "$WORK/results.tsv"
 }
 
 # measure NAME PID PORT DATA DIR PARITY SIZE ROUND: appends one row to results.tsv
@@ -197,14 +208,14 @@ measure() {
   rss=$(mb "$(status_kb "$pid" VmRSS)"); hwm=$(mb "$(status_kb "$pid" VmHWM)"); pss=$(mb "$(pss_kb "$pid")")
   # shellcheck disable=SC2086
   set -- $lat
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$size" "$round" "$name" "$qps" "$completed" "$lost" "$cpu" "$1" "$2" "$3" "$4" "$5" "$7" \
-    "$rss" "$pss" "$hwm" "$READY_OF" "$parity" "$other" "$rcodes" >> "$WORK/results.tsv"
-  printf '  %-20s %8s qps  %5s us/q  lat avg %s p99 %s ms  rss %s MB  pss %s MB  ready %s s  parity %s  other cpu %s%%\n' \
-    "$name" "$qps" "$cpu" "$1" "$3" "$rss" "$pss" "$READY_OF" "$parity" "$other" >&2
+    "$rss" "$pss" "$hwm" "$READY_OF" "$READY_CPU_OF" "$parity" "$other" "$rcodes" >> "$WORK/results.tsv"
+  printf '  %-20s %8s qps  %5s us/q  lat avg %s p99 %s ms  rss %s MB  pss %s MB  ready %s s (cpu %s s)  parity %s  other cpu %s%%\n' \
+    "$name" "$qps" "$cpu" "$1" "$3" "$rss" "$pss" "$READY_OF" "$READY_CPU_OF" "$parity" "$other" >&2
 }
 
-printf 'size\tround\tserver\tqps\tcompleted\tlost_pct\tcpu_us_q\tlat_avg\tlat_p50\tlat_p99\tlat_p999\tlat_max\tlat_timeouts\trss_mb\tpss_mb\thwm_mb\tready_s\tparity\tother_cpu_pct\trcodes\n' \
+printf 'size\tround\tserver\tqps\tcompleted\tlost_pct\tcpu_us_q\tlat_avg\tlat_p50\tlat_p99\tlat_p999\tlat_max\tlat_timeouts\trss_mb\tpss_mb\thwm_mb\tready_s\tready_cpu_s\tparity\tother_cpu_pct\trcodes\n' \
   > "$WORK/results.tsv"
 : > "$WORK/parity-diffs.txt"
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -221,16 +232,21 @@ for size in $SIZES; do
     echo "run.sh: $size services, round $round: $order" >&2
     # Knot first in every round: it is the reference for the parity check of the others.
     start_server knot "$data" "$WORK/n$size-r$round-knot"
-    KNOT_PORT=$PORT; KNOT_PID=$PID; KNOT_READY=$READY
+    KNOT_PORT=$PORT; KNOT_PID=$PID; KNOT_READY=$READY; KNOT_READY_CPU=$READY_CPU
     for name in $order; do
       dir="$WORK/n$size-r$round-$name"
       if [ "$name" = knot ]; then
-        READY_OF=$KNOT_READY
+        READY_OF=$KNOT_READY; READY_CPU_OF=$KNOT_READY_CPU
         measure knot "$KNOT_PID" "$KNOT_PORT" "$data" "$dir" ref "$size" "$round"
         continue
       fi
       start_server "$name" "$data" "$dir"
-      READY_OF=$READY
+      if [ -z "$READY" ]; then
+        failed_row "$dir/server" "$name" "$size" "$round"
+        [ -n "$PID" ] && { stop_pid "$PID"; forget_pid "$PID"; }
+        continue
+      fi
+      READY_OF=$READY; READY_CPU_OF=$READY_CPU
       parity=$(python3 "$HERE/parity.py" --ref-port "$KNOT_PORT" --port "$PORT" --first 50 \
         "$data/queries.txt" "$data/parity.txt" 2> "$dir/parity-diffs.txt") || true
       if [ -s "$dir/parity-diffs.txt" ]; then
