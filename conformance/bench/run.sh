@@ -90,26 +90,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A loopback port free for both UDP and TCP right now.
-free_port() {
-  python3 - <<'EOF'
-import socket
-for _ in range(50):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        t.close()
-        u.close()
-    print(port)
-    break
-EOF
-}
+# N distinct loopback ports, free for both UDP and TCP right now.
+free_ports() { python3 "$HERE/freeport.py" "${1:-1}"; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # Busy jiffies of the whole machine (user nice system irq softirq steal): what else ran during a measurement.
@@ -122,8 +104,8 @@ mb() { [ -n "$1" ] && awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}' || echo ""
 start_server() {
   local name=$1 data=$2 dir=$3 health ready metrics upstream
   mkdir -p "$dir"
-  PORT=$(free_port)
   local cmd=()
+  read -r PORT upstream health ready metrics <<< "$(free_ports 5)"
   case "$name" in
     knot)
       cat > "$dir/knot.conf" <<EOF
@@ -152,7 +134,6 @@ zone:
 EOF
       cmd=(/usr/sbin/knotd -c "$dir/knot.conf") ;;
     clusterdns|clusterdns-serialgc)
-      upstream=$(free_port); health=$(free_port); ready=$(free_port); metrics=$(free_port)
       cmd=(java)
       # shellcheck disable=SC2206
       [ "$name" = clusterdns-serialgc ] && cmd+=($SERIAL_FLAGS)
