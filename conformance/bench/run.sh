@@ -13,7 +13,7 @@
 #   --queries 200000       lines of the generated query file
 #   --jar PATH             default dns-server/target/clusterdns.jar (build it first: mvn -B -q -DskipTests package)
 #   --append FILE          also append the run's markdown section (command, machine, tables) to FILE
-#   --keep DIR             keep the work directory (data, configs, logs, dnsperf outputs) as DIR
+#   --keep DIR             keep the work directory (data, configs, logs, dnsperf outputs) as DIR (new)
 #
 # Every process it starts is stopped by its PID on exit (also on failure or Ctrl-C); every wait is bounded.
 set -euo pipefail
@@ -57,6 +57,8 @@ done
 [ -f "$JAR" ] || { echo "run.sh: $JAR missing: mvn -B -q -DskipTests package" >&2; exit 2; }
 case " $SERVERS " in *" knot "*) ;; *) echo "run.sh: --servers must include knot (the reference)" >&2; exit 2 ;; esac
 
+[ -z "$KEEP" ] || [ ! -e "$KEEP" ] || { echo "run.sh: --keep $KEEP already exists" >&2; exit 2; }
+
 WORK=$(mktemp -d /tmp/clusterdns-bench.XXXXXX)
 PIDS=()
 CLK_TCK=$(getconf CLK_TCK)
@@ -82,7 +84,7 @@ cleanup() {
   local p
   for p in "${PIDS[@]+"${PIDS[@]}"}"; do stop_pid "$p"; done
   if [ -n "$KEEP" ]; then
-    rm -rf "$KEEP" && mv "$WORK" "$KEEP" && echo "run.sh: work directory kept in $KEEP" >&2
+    mv "$WORK" "$KEEP" && echo "run.sh: work directory kept in $KEEP" >&2
   else
     rm -rf "$WORK"
   fi
