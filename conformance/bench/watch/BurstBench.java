@@ -124,7 +124,7 @@ final class BurstBench {
           System.out.printf("| lag during the burst (latest acknowledged -> resolves), n=%d | p50 %.2f ms, p99 "
               + "%.2f ms, max %.2f ms; %d timeouts |%n", duringBurst.count(), duringBurst.percentileMillis(50),
               duringBurst.percentileMillis(99), duringBurst.maxMillis(), proberTimeouts[0]);
-          System.out.printf("%nmemory after: %s kB%n", dns.memoryKb());
+          System.out.printf("%nmemory after: %s kB%nserver log: %s%n", dns.memoryKb(), dns.notable());
           System.out.printf("live heap after the burst (jcmd GC.class_histogram total): %.1f MB%n",
               MemoryBench.histogramTotalKb(dns.jcmd("GC.class_histogram")) / 1024.0);
         } finally {

@@ -180,6 +180,14 @@ final class ClusterDnsProcess implements AutoCloseable {
     }
   }
 
+  /** The lines that say when it synced and any warnings or errors. */
+  String notable() {
+    synchronized (output) {
+      return String.join("\n", output.stream().filter(l -> l.contains("synced in") || l.startsWith("WARN")
+          || l.startsWith("SEVERE") || l.contains("Exception")).limit(20).toList());
+    }
+  }
+
   String output() {
     synchronized (output) {
       return String.join("\n", output);

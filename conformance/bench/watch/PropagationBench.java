@@ -101,7 +101,7 @@ final class PropagationBench {
             System.out.println("  timed out: " + f);
           }
         }
-        System.out.printf("%nmemory after: %s kB%n", dns.memoryKb());
+        System.out.printf("%nmemory after: %s kB%nserver log: %s%n", dns.memoryKb(), dns.notable());
       }
     }
   }
