@@ -94,6 +94,9 @@ public final class ClusterState {
   }
 
   public boolean putEndpointSlice(EndpointSliceInfo slice) {
+    if (!endpointPodNames) {
+      slice = withoutTargetNames(slice); // pod names are kept only where they name endpoints (memory)
+    }
     NamespaceState s = state(slice.namespace());
     EndpointSliceInfo old = s.slices.put(slice.name(), slice);
     if (slice.equals(old)) {
@@ -103,7 +106,15 @@ public final class ClusterState {
       unlinkSlice(s, old);
     }
     if (slice.serviceName() != null) {
-      s.slicesByService.computeIfAbsent(slice.serviceName(), k -> new LinkedHashMap<>()).put(slice.name(), slice);
+      List<EndpointSliceInfo> cur = s.slicesByService.get(slice.serviceName());
+      if (cur == null) {
+        s.slicesByService.put(slice.serviceName(), List.of(slice));
+      } else {
+        List<EndpointSliceInfo> next = new ArrayList<>(cur.size() + 1);
+        next.addAll(cur);
+        next.add(slice);
+        s.slicesByService.put(slice.serviceName(), List.copyOf(next));
+      }
     }
     return markDirty(s);
   }
@@ -196,7 +207,7 @@ public final class ClusterState {
   private NamespaceView buildNamespace(NamespaceState s) {
     Map<String, ServiceView> services = new HashMap<>(s.services.size() * 2);
     for (ServiceInfo svc : s.services.values()) {
-      ServiceView view = buildService(svc, s.slicesByService.getOrDefault(svc.name(), Map.of()));
+      ServiceView view = buildService(svc, s.slicesByService.getOrDefault(svc.name(), List.of()));
       services.put(svc.name().toLowerCase(Locale.ROOT), view);
       addReverse(s, view);
     }
@@ -210,14 +221,14 @@ public final class ClusterState {
         s.info.name(), GENERATIONS.incrementAndGet(), Collections.unmodifiableMap(services), Set.copyOf(podIps));
   }
 
-  private ServiceView buildService(ServiceInfo svc, Map<String, EndpointSliceInfo> slices) {
+  private ServiceView buildService(ServiceInfo svc, List<EndpointSliceInfo> slices) {
     if (svc.kind() == ServiceKind.EXTERNAL_NAME) {
       return new ServiceView(svc, List.of());
     }
     // One entry per ready (endpoint, address) of each slice, duplicates across slices kept: answers remove
     // them, but SRV weights count them first (behaviours.md 3.5, CoreDNS backend_lookup.go SRV()).
     List<EndpointAddress> entries = new ArrayList<>();
-    for (EndpointSliceInfo slice : slices.values()) {
+    for (EndpointSliceInfo slice : slices) {
       for (EndpointInfo ep : slice.endpoints()) {
         if (!ep.ready()) {
           continue;
@@ -321,13 +332,36 @@ public final class ClusterState {
     if (old.serviceName() == null) {
       return;
     }
-    Map<String, EndpointSliceInfo> m = s.slicesByService.get(old.serviceName());
-    if (m != null) {
-      m.remove(old.name());
-      if (m.isEmpty()) {
-        s.slicesByService.remove(old.serviceName());
+    List<EndpointSliceInfo> cur = s.slicesByService.get(old.serviceName());
+    if (cur == null) {
+      return;
+    }
+    List<EndpointSliceInfo> next = new ArrayList<>(cur.size());
+    for (EndpointSliceInfo e : cur) {
+      if (!e.name().equals(old.name())) {
+        next.add(e);
       }
     }
+    if (next.isEmpty()) {
+      s.slicesByService.remove(old.serviceName());
+    } else {
+      s.slicesByService.put(old.serviceName(), List.copyOf(next));
+    }
+  }
+
+  private static EndpointSliceInfo withoutTargetNames(EndpointSliceInfo slice) {
+    boolean any = false;
+    for (EndpointInfo e : slice.endpoints()) {
+      any |= e.targetName() != null;
+    }
+    if (!any) {
+      return slice;
+    }
+    List<EndpointInfo> endpoints = new ArrayList<>(slice.endpoints().size());
+    for (EndpointInfo e : slice.endpoints()) {
+      endpoints.add(new EndpointInfo(e.addresses(), e.hostname(), e.ready(), null));
+    }
+    return new EndpointSliceInfo(slice.namespace(), slice.name(), slice.serviceName(), endpoints, slice.ports());
   }
 
   /** Everything recorded for one namespace name, whether or not its Namespace object exists yet. */
@@ -335,7 +369,8 @@ public final class ClusterState {
     NamespaceInfo info;
     final Map<String, ServiceInfo> services = new HashMap<>();
     final Map<String, EndpointSliceInfo> slices = new HashMap<>();
-    final Map<String, Map<String, EndpointSliceInfo>> slicesByService = new HashMap<>();
+    /** Slices by their service-name label, in arrival order; usually one, so a list, not a map. */
+    final Map<String, List<EndpointSliceInfo>> slicesByService = new HashMap<>();
     final Map<String, PodInfo> pods = new HashMap<>();
     /** (address, target) pairs this namespace put into the reverse index at its last build. */
     final List<Object[]> reverseContributions = new ArrayList<>();

@@ -11,7 +11,9 @@ import java.util.List;
 public record EndpointSliceInfo(
     String namespace, String name, String serviceName, List<EndpointInfo> endpoints, List<PortInfo> ports) {
   public EndpointSliceInfo {
+    namespace = Interner.name(namespace);
+    serviceName = Interner.name(serviceName);
     endpoints = List.copyOf(endpoints);
-    ports = List.copyOf(ports);
+    ports = PortInfo.listOf(ports);
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
  */
 public record PodInfo(String namespace, String name, List<IpAddress> ips, boolean terminating) {
   public PodInfo {
+    namespace = Interner.name(namespace);
     ips = List.copyOf(ips);
   }
 }

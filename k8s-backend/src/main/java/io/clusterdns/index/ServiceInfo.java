@@ -18,7 +18,8 @@ public record ServiceInfo(
     String externalName) {
 
   public ServiceInfo {
+    namespace = Interner.name(namespace);
     clusterIps = List.copyOf(clusterIps);
-    ports = List.copyOf(ports);
+    ports = PortInfo.listOf(ports);
   }
 }

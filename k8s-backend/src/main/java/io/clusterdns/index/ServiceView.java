@@ -16,11 +16,20 @@ import java.util.Map;
 public final class ServiceView {
   private final ServiceInfo info;
   private final List<EndpointAddress> endpoints;
+  /** Endpoints by lowercase name; null when the list is short enough to scan. */
   private final Map<String, List<EndpointAddress>> byName;
+
+  /** Up to this many endpoints, a name lookup scans the list instead of keeping a map (most services). */
+  private static final int SCAN_LIMIT = 8;
 
   ServiceView(ServiceInfo info, List<EndpointAddress> endpoints) {
     this.info = info;
     this.endpoints = List.copyOf(endpoints);
+    if (this.endpoints.size() <= SCAN_LIMIT) {
+      // A map per service costs ~150 bytes; at 100,000 services with a few endpoints each, a scan is cheaper.
+      this.byName = null;
+      return;
+    }
     Map<String, List<EndpointAddress>> m = new LinkedHashMap<>();
     for (EndpointAddress e : this.endpoints) {
       m.computeIfAbsent(e.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>(2)).add(e);
@@ -52,7 +61,19 @@ public final class ServiceView {
 
   /** Ready addresses reachable as {@code <lowerName>.<svc>.<ns>.svc.<zone>}; empty list if none. */
   public List<EndpointAddress> endpointsNamed(String lowerName) {
-    return byName.getOrDefault(lowerName, List.of());
+    if (byName != null) {
+      return byName.getOrDefault(lowerName, List.of());
+    }
+    List<EndpointAddress> found = null;
+    for (EndpointAddress e : endpoints) {
+      if (e.name().equalsIgnoreCase(lowerName)) {
+        if (found == null) {
+          found = new ArrayList<>(2);
+        }
+        found.add(e);
+      }
+    }
+    return found == null ? List.of() : found;
   }
 
   @Override

@@ -253,6 +253,8 @@ public final class ClusterWatch implements AutoCloseable {
       Kind kind, Informable<T> source, Supplier<T> blank, Function<T, Upsert> convert) {
     SharedIndexInformer<T> inf = source.withLimit(LIST_PAGE).runnableInformer(0);
     inf.itemStore(new KeyOnlyItemStore<>(blank));
+    // The default namespace index keeps a second key per object; nothing here looks objects up by namespace.
+    inf.removeNamespaceIndex();
     inf.addEventHandler(new Handler<>(kind, convert));
     inf.exceptionHandler((started, t) -> {
       warnRarely(kind, "watch of " + kind + " failed, retrying: " + t);

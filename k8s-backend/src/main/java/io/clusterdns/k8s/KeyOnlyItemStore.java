@@ -26,8 +26,12 @@ import java.util.stream.Stream;
  */
 final class KeyOnlyItemStore<T extends HasMetadata> implements ItemStore<T> {
   private final Supplier<T> blank;
-  /** key ("namespace/name" or "name") to resourceVersion (empty string when the object has none). */
-  private final Map<String, String> versions = new ConcurrentHashMap<>();
+  /**
+   * key ("namespace/name" or "name") to resourceVersion: a {@link Long} when the version is a decimal number
+   * (as every API server writes it; ~16 bytes instead of a ~50-byte String at 300,000 objects), else the
+   * String itself; "" when the object has none.
+   */
+  private final Map<String, Object> versions = new ConcurrentHashMap<>();
 
   KeyOnlyItemStore(Supplier<T> blank) {
     this.blank = blank;
@@ -44,14 +48,13 @@ final class KeyOnlyItemStore<T extends HasMetadata> implements ItemStore<T> {
 
   @Override
   public T put(String key, T obj) {
-    String rv = obj.getMetadata().getResourceVersion();
-    String old = versions.put(key, rv == null ? "" : rv);
+    Object old = versions.put(key, compact(obj.getMetadata().getResourceVersion()));
     return old == null ? null : restore(key, old);
   }
 
   @Override
   public T remove(String key) {
-    String old = versions.remove(key);
+    Object old = versions.remove(key);
     return old == null ? null : restore(key, old);
   }
 
@@ -72,7 +75,7 @@ final class KeyOnlyItemStore<T extends HasMetadata> implements ItemStore<T> {
 
   @Override
   public T get(String key) {
-    String rv = versions.get(key);
+    Object rv = versions.get(key);
     return rv == null ? null : restore(key, rv);
   }
 
@@ -81,7 +84,26 @@ final class KeyOnlyItemStore<T extends HasMetadata> implements ItemStore<T> {
     return false;
   }
 
-  private T restore(String key, String rv) {
+  /** The stored form of a resourceVersion; {@link #restore} turns it back into the same text. */
+  static Object compact(String rv) {
+    if (rv == null || rv.isEmpty()) {
+      return "";
+    }
+    int n = rv.length();
+    if (n > 18 || (rv.charAt(0) == '0' && n > 1)) {
+      return rv; // would overflow a long, or a leading zero would not survive the round trip
+    }
+    for (int i = 0; i < n; i++) {
+      char c = rv.charAt(i);
+      if (c < '0' || c > '9') {
+        return rv;
+      }
+    }
+    return Long.valueOf(rv);
+  }
+
+  private T restore(String key, Object stored) {
+    String rv = stored.toString();
     T obj = blank.get();
     ObjectMeta m = new ObjectMeta();
     int slash = key.indexOf('/');
