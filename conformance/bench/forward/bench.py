@@ -465,6 +465,9 @@ def dead_upstream(a, procs, work, jar, script):
     p, ports, _, cmd = start_clusterdns(procs, work, "clusterdns-dead", jar, hole_port, a.threads, a.java_opts)
     out = {"cmd": cmd, "blackhole_port": hole_port}
     out["dig_udp_first"] = timed_dig(ports["dns"], "first.dead.example.test")
+    # The same name again at once: is the SERVFAIL clusterdns made itself cached (behaviours.md 11.4, "SERVFAIL
+    # cached 5 s")? A fast answer means yes, another 2 s means only upstream-sent SERVFAILs are cached.
+    out["dig_udp_repeat"] = timed_dig(ports["dns"], "first.dead.example.test")
     out["dig_tcp_first"] = timed_dig(ports["dns"], "first-tcp.dead.example.test", tcp=True)
 
     unique = os.path.join(work, "unique.txt")
@@ -519,6 +522,9 @@ def dead_upstream(a, procs, work, jar, script):
     out["alive"] = p.poll() is None
     procs.stop(p)
     procs.stop(hole)
+    with open(os.path.join(work, "blackhole.log")) as f:
+        counts = [l for l in f.read().splitlines() if l.startswith("{")]
+    out["blackhole"] = json.loads(counts[-1]) if counts else {}
     return out
 
 
@@ -591,7 +597,9 @@ def dead_tables(L, a, d):
              "answered)\n")
     L.append("| probe | status | dig query time | wall |")
     L.append("|---|---|---|---|")
-    for key, label in (("dig_udp_first", "first dig, UDP"), ("dig_tcp_first", "first dig, TCP"),
+    for key, label in (("dig_udp_first", "first dig, UDP"),
+                       ("dig_udp_repeat", "same name again at once, UDP"),
+                       ("dig_tcp_first", "first dig, TCP"),
                        ("dig_udp_after", "dig after the flood, UDP (upstream marked down)")):
         x = d[key]
         L.append(f"| {label} | {x['status']} | {x['query_ms']} ms | {x['wall_s']:.2f} s |")
@@ -599,7 +607,10 @@ def dead_tables(L, a, d):
     f = d["flood"]
     rss = [v for _, v in d["rss"]]
     during = [v for t, v in d["rss"] if t <= d["flood_end_s"]]
-    L.append(f"Flood: `{f['cmd']}` — {a.flood} s of unique names, every one timing out upstream.\n")
+    bh = d.get("blackhole", {})
+    L.append(f"Flood: `{f['cmd']}` — {a.flood} s of unique names, every one timing out upstream. The black "
+             f"hole received {bh.get('udp', '?'):,} UDP datagrams and {bh.get('tcp_conns', '?')} TCP connections "
+             f"over the whole dead-upstream phase (digs, flood, health probes).\n")
     rc = ", ".join(f"{k} {v:,}" for k, v in sorted(f["rcodes"].items()))
     L.append(f"| sent | answered | lost | rcodes | max_concurrent rejects (/metrics) | RSS start / max / end MB | "
              f"live heap after full GC, start → end MB | heap used max MB |")
@@ -619,7 +630,9 @@ def dead_tables(L, a, d):
 # ------------------------------------------------------------------------------------------------ main
 
 def blackhole(a):
-    """Reads UDP and never answers; accepts TCP, reads and never answers. Exits after --lifetime seconds."""
+    """Reads UDP and never answers; accepts TCP, reads and never answers. Exits after --lifetime seconds or
+    on SIGTERM, printing what it received as one JSON line."""
+    import selectors
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     u.bind(("127.0.0.1", a.port))
@@ -627,38 +640,43 @@ def blackhole(a):
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     t.bind(("127.0.0.1", a.port))
     t.listen(1024)
-    import selectors
     sel = selectors.DefaultSelector()
     sel.register(u, selectors.EVENT_READ)
     sel.register(t, selectors.EVENT_READ)
-    conns = []
+    counts = {"udp": 0, "tcp_conns": 0}
+
+    def on_term(*_):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
     print("ready", flush=True)
     end = time.monotonic() + a.lifetime
-    counts = {"udp": 0, "tcp_conns": 0}
-    while time.monotonic() < end:
-        for key, _ in sel.select(timeout=1.0):
-            s = key.fileobj
-            if s is u:
-                for _ in range(256):
+    try:
+        while time.monotonic() < end:
+            for key, _ in sel.select(timeout=1.0):
+                s = key.fileobj
+                if s is u:
+                    for _ in range(256):
+                        try:
+                            u.recv(65535, socket.MSG_DONTWAIT)
+                            counts["udp"] += 1
+                        except BlockingIOError:
+                            break
+                elif s is t:
+                    c, _ = t.accept()
+                    c.setblocking(False)
+                    counts["tcp_conns"] += 1
+                    sel.register(c, selectors.EVENT_READ)
+                else:
                     try:
-                        u.recv(65535, socket.MSG_DONTWAIT)
-                        counts["udp"] += 1
-                    except BlockingIOError:
-                        break
-            elif s is t:
-                c, _ = t.accept()
-                c.setblocking(False)
-                conns.append(c)
-                counts["tcp_conns"] += 1
-                sel.register(c, selectors.EVENT_READ)
-            else:
-                try:
-                    if not s.recv(65535):
+                        data = s.recv(65535)
+                    except OSError:
+                        data = b""
+                    if not data:
                         sel.unregister(s)
                         s.close()
-                except OSError:
-                    sel.unregister(s)
-                    s.close()
+    except SystemExit:
+        pass
     print(json.dumps(counts), flush=True)
 
 
