@@ -328,10 +328,24 @@ def msum(m, prefix, must=""):
 
 # ------------------------------------------------------------------------------------------------ dnsperf
 
+PIDFILE = None  # set by main: load generators are listed too, so run.sh's trap can stop them
+
+
 def dnsperf(args, out_path, wall_limit):
     cmd = ["dnsperf"] + args
     with open(out_path, "w") as out:
-        subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=wall_limit, check=True)
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        if PIDFILE:
+            with open(PIDFILE, "a") as f:
+                f.write(f"{p.pid} dnsperf\n")
+        try:
+            rc = p.wait(timeout=wall_limit)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait(timeout=5)
+    if rc != 0:
+        raise RuntimeError(f"dnsperf exited with {rc}: {' '.join(cmd)}")
     with open(out_path) as f:
         text = f.read()
     res = {"cmd": " ".join(cmd)}
@@ -712,10 +726,18 @@ def main():
     rn.add_argument("--skip-forward", action="store_true")
     rn.add_argument("--skip-dead", action="store_true")
     rn.add_argument("--json", default="")
+    rn.add_argument("--report", default="", help="also write the Markdown report here")
     a = ap.parse_args()
     if a.mode == "blackhole":
         return blackhole(a)
     a.java_opts = a.java_opts.split()
+    global PIDFILE
+    PIDFILE = a.pidfile
+
+    def on_term(*_):
+        raise SystemExit(143)  # unwinds through the finally blocks, which stop every process by PID
+
+    signal.signal(signal.SIGTERM, on_term)
     t_begin = time.monotonic()
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": a.command,
             "cpus": os.cpu_count(), "kernel": os.uname().release,
@@ -776,7 +798,11 @@ def main():
         if a.json:
             with open(a.json, "w") as f:
                 json.dump(result, f, indent=1, default=str)
-        print(report(a, meta, rounds, dead, par))
+        text = report(a, meta, rounds, dead, par)
+        print(text)
+        if a.report:
+            with open(a.report, "w") as f:
+                f.write(text + "\n")
     finally:
         procs.stop_all()
 

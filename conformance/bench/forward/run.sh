@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for tool in java dnsperf dig python3 /usr/sbin/knotd /usr/sbin/unbound /usr/sbin/unbound-checkconf; do
+for tool in java jcmd dnsperf dig python3 /usr/sbin/knotd /usr/sbin/unbound /usr/sbin/unbound-checkconf; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
 done
 if [ ! -f "$jar" ]; then
@@ -64,11 +64,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-python3 "$here/bench.py" run --jar "$jar" --work "$work" --pidfile "$pidfile" \
-  --command "$command_line" --json "$work/result.json" "${pass[@]+"${pass[@]}"}" | tee "$work/report.txt"
+# In the background, so that a TERM/INT to this script runs the trap at once (bash defers traps while a
+# foreground command runs); the trap then stops bench.py and everything it started, by PID.
+python3 "$here/bench.py" run --jar "$jar" --work "$work" --pidfile "$pidfile" --command "$command_line" \
+  --json "$work/result.json" --report "$work/report.md" "${pass[@]+"${pass[@]}"}" &
+bench_pid=$!
+echo "$bench_pid bench.py" >> "$pidfile"
+wait "$bench_pid"
 
 if [ -n "$append" ]; then
-  # Only the Markdown section (from "### Run") goes into the results file.
-  sed -n '/^### Run /,$p' "$work/report.txt" >> "$append"
+  cat "$work/report.md" >> "$append"
   echo "appended to $append" >&2
 fi
