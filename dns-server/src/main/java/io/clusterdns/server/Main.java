@@ -41,7 +41,11 @@ public final class Main implements Callable<Integer> {
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
+    if (Relauncher.wanted(args)) {
+      System.exit(Relauncher.run(args));
+    }
+    Relauncher.watchParent();
     System.exit(run(args));
   }
 
