@@ -198,8 +198,11 @@ public final class ClusterState {
       }
     }
     long now = clockMillis.getAsLong();
+    // The serial is the Unix time of the change (CoreDNS), but never repeats: two changes within one second
+    // still give secondaries and caches that compare serials a newer zone (behaviours.md 9.3).
+    long serial = Math.max(now / 1000, last.serial() + 1);
     last = new ClusterSnapshot(
-        Collections.unmodifiableMap(views), new ReverseIndex(shards), now / 1000, last.generation() + 1, now);
+        Collections.unmodifiableMap(views), new ReverseIndex(shards), serial, last.generation() + 1, now);
     anyDirty = false;
     return last;
   }

@@ -52,6 +52,15 @@ class ClusterStateTest {
   }
 
   @Test
+  void theSoaSerialIsTheChangeTimeAndMovesWithEveryPublishedChange() {
+    ClusterState s = twoNamespaces(); // the clock stands still at 1,700,000,000 s
+    long first = s.build().serial();
+    assertEquals(1_700_000_000L, first);
+    s.putService(clusterIp("a", "web", "10.96.0.8"));
+    assertEquals(first + 1, s.build().serial(), "a second change in the same second still moves the serial");
+  }
+
+  @Test
   void anUpdateThatChangesNothingDnsCanSeePublishesNothing() {
     ClusterState s = twoNamespaces();
     ClusterSnapshot first = s.build();
