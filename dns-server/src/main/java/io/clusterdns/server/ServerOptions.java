@@ -29,8 +29,8 @@ public final class ServerOptions {
   boolean demo;
 
   @Option(names = "--kubeconfig", paramLabel = "FILE",
-      description = "Watch the API server of this kubeconfig. Default: in-cluster service account, "
-          + "else $KUBECONFIG or ~/.kube/config.")
+      description = "Watch the API server of this kubeconfig (used when neither --snapshot nor --demo is "
+          + "given). Default: $KUBECONFIG or ~/.kube/config if present, else the in-cluster service account.")
   Path kubeconfig;
 
   @Option(names = "--context", paramLabel = "NAME", description = "kubeconfig context to use. Default: current.")
