@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
@@ -38,6 +39,12 @@ public final class DnsListener implements AutoCloseable {
 
   /** Seconds a TCP connection may stay idle before it is closed (cli.md: seconds, not minutes). */
   static final int TCP_IDLE_SECONDS = 10;
+
+  /** Bytes of unsent replies on one TCP connection above which its socket is no longer read. */
+  static final int TCP_WRITE_HIGH_WATER = 256 * 1024;
+
+  /** Bytes of unsent replies below which reading resumes. */
+  static final int TCP_WRITE_LOW_WATER = 64 * 1024;
 
   /** Largest TCP frame: the 2-byte length prefix (RFC 1035 4.2.2). */
   private static final int MAX_TCP_FRAME = 65535;
@@ -86,6 +93,8 @@ public final class DnsListener implements AutoCloseable {
           .channel(loops.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+              new WriteBufferWaterMark(TCP_WRITE_LOW_WATER, TCP_WRITE_HIGH_WATER))
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
