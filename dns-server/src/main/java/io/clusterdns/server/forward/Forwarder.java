@@ -134,7 +134,13 @@ public final class Forwarder implements AutoCloseable {
     if (lc.loop().inEventLoop()) {
       ex.start();
     } else {
-      lc.loop().execute(ex::start);
+      try {
+        lc.loop().execute(ex::start);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        inFlight.decrementAndGet(); // the loop is shutting down: the exchange never started
+        return CompletableFuture.failedFuture(
+            new ForwardFailure(ForwardFailure.Reason.CLOSED, "forwarder shutting down"));
+      }
     }
     return ex.result();
   }

@@ -39,11 +39,17 @@ final class UdpSocket extends ChannelInboundHandlerAdapter implements Carrier {
   private boolean retired;
   private int sent;
 
+  /** Largest UDP reply accepted from an upstream, bytes: the most a DNS message can be (RFC 1035 4.2.2). */
+  static final int MAX_REPLY = 65535;
+
   UdpSocket(LoopConnections owner, Upstream upstream) {
     this.owner = owner;
     this.upstream = upstream;
     this.bornNanos = System.nanoTime();
     this.channel = owner.forwarder().transport().udp().newChannel();
+    // Netty reads 2048 bytes per datagram by default; an upstream answering a client's 4096-byte EDNS size
+    // sends more, and a cut reply would be dropped as unparsable until the try times out.
+    channel.config().setRecvByteBufAllocator(new io.netty.channel.FixedRecvByteBufAllocator(MAX_REPLY));
     channel.pipeline().addLast(this);
     owner.loop().register(channel).addListener((ChannelFutureListener) reg -> {
       if (!reg.isSuccess()) {

@@ -97,6 +97,15 @@ class ClusterForwardingIT {
   }
 
   @Test
+  void upstreamUdpRepliesLargerThanTwoKilobytesArriveWhole() throws Exception {
+    // A client with a 4096-byte EDNS buffer; the upstream's ~3.5 KB UDP reply must not be cut and dropped.
+    List<String> out = dig("+bufsize=4096", "+ignore", "huge.example.test", "TXT");
+    String text = String.join("\n", out);
+    assertTrue(text.contains("status: NOERROR"), text);
+    assertTrue(text.contains("ANSWER: " + KnotUpstream.HUGE_TXT_COUNT + ","), text);
+  }
+
+  @Test
   void upstreamNxdomainIsPassedThrough() throws Exception {
     assertTrue(dig("nothing.example.test", "A").stream().anyMatch(l -> l.contains("status: NXDOMAIN")));
   }

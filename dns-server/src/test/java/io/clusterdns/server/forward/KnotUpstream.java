@@ -32,6 +32,9 @@ public final class KnotUpstream implements AutoCloseable {
   /** TXT records at {@code big.example.test.}: enough text to exceed 512 bytes over UDP. */
   static final int BIG_TXT_COUNT = 20;
 
+  /** TXT records at {@code huge.example.test.}: more than Netty's default 2048-byte datagram read. */
+  public static final int HUGE_TXT_COUNT = 60;
+
   private final Path dir;
   private final Process process;
   private final int port;
@@ -140,6 +143,8 @@ public final class KnotUpstream implements AutoCloseable {
         server:
             rundir: "%1$s"
             listen: 127.0.0.1@%2$d
+            # Answer UDP up to the client's EDNS size (Knot's default caps at 1232), so large replies are tested.
+            udp-max-payload: 4096
         database:
             storage: "%1$s"
         log:
@@ -167,6 +172,9 @@ public final class KnotUpstream implements AutoCloseable {
         """);
     for (int i = 0; i < BIG_TXT_COUNT; i++) {
       z.append("big TXT \"record ").append(i).append(" ").append("x".repeat(40)).append("\"\n");
+    }
+    for (int i = 0; i < HUGE_TXT_COUNT; i++) {
+      z.append("huge TXT \"record ").append(i).append(" ").append("y".repeat(40)).append("\"\n");
     }
     return z.toString();
   }
