@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -112,6 +113,7 @@ public final class Main implements Callable<Integer> {
     server.closeWith(source);
     ServerMetrics.registerPipeline(registry, server.pipeline());
     AtomicBoolean shuttingDown = new AtomicBoolean();
+    AtomicInteger exitStatus = new AtomicInteger();
     try {
       server.listen(addrs);
       server.closeWith(OpsServer.start(
@@ -125,6 +127,7 @@ public final class Main implements Callable<Integer> {
       server.close();
       throw e;
     }
+    ignoreHangup();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // SIGTERM: /ready fails at once; DNS and /health keep answering for the lameduck period, so the
       // Service's endpoints drop this pod before it stops (behaviours.md 13.2).
@@ -136,6 +139,9 @@ public final class Main implements Callable<Integer> {
       }
       server.close();
       stopped.countDown();
+      // SIGTERM after a clean stop is a normal end: exit 0 (cli.md), not the JVM's 128+15. A loop detected at
+      // start-up set its own status before it called exit.
+      Runtime.getRuntime().halt(exitStatus.get());
     }, "shutdown"));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     System.out.printf("clusterdns %s: serving %s from %s; listening on %s (%s, %d event loops); up in %d ms%n",
@@ -149,6 +155,7 @@ public final class Main implements Callable<Integer> {
       server.checkForwardingLoop(LOOP_CHECK_TIMEOUT).thenAccept(looped -> {
         if (looped) {
           System.err.println("clusterdns: " + server.loopDetector().message(upstreamList));
+          exitStatus.set(1);
           // Not on the event loop that saw the probe: the shutdown hook waits for the event loops to stop.
           Thread exit = new Thread(() -> System.exit(1), "loop-exit");
           exit.start();
@@ -157,6 +164,20 @@ public final class Main implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /**
+   * SIGHUP asks CoreDNS to reload its Corefile (cli.md); the JVM's default would end the process. Until reload
+   * exists, say so and keep serving.
+   */
+  static void ignoreHangup() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+          sig -> System.err.println("clusterdns: SIGHUP received; configuration reload is not implemented yet, "
+              + "still serving the configuration read at start-up"));
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      // no SIGHUP on this platform
+    }
   }
 
   /** How long the start-up loop check waits for its probe (the forwarder's own budget is shorter). */

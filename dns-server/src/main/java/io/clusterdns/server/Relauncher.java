@@ -97,6 +97,7 @@ final class Relauncher {
 
   /** Runs the child JVM with the same arguments and returns its exit status. */
   static int run(String[] args) throws Exception {
+    Main.ignoreHangup(); // the child gets its own SIGHUP from the process group or the sender
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(CHILD_OPTIONS);
@@ -113,7 +114,7 @@ final class Relauncher {
     Thread stop = new Thread(() -> {
       child.destroy(); // SIGTERM: the child's own shutdown (lameduck) runs
       try {
-        child.waitFor();
+        Runtime.getRuntime().halt(child.waitFor()); // the child's status, not the JVM's 128+15
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
