@@ -372,8 +372,10 @@ public final class ClusterWatch implements AutoCloseable {
     } catch (InterruptedException e) {
       // closing
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.SEVERE, "indexer thread died; DNS keeps serving the last snapshot", e);
-      throw e;
+      // Without the indexer, events would queue without bound and answers would go stale unnoticed: better
+      // that the orchestrator restarts the process (exit status 1) than serve old data forever.
+      LOG.log(Level.SEVERE, "indexer thread died; exiting so the server is restarted with fresh data", e);
+      Runtime.getRuntime().halt(1);
     }
   }
 
@@ -384,7 +386,13 @@ public final class ClusterWatch implements AutoCloseable {
 
   private void applyAll(List<Change> batch, List<Upsert> slicesSeen) {
     for (Change c : batch) {
-      apply(c);
+      try {
+        apply(c);
+      } catch (RuntimeException e) {
+        // One object the index cannot take must not stop every later change from being applied.
+        LOG.log(Level.WARNING, "could not apply " + c + "; skipped", e);
+        continue;
+      }
       if (slicesSeen != null && c instanceof Upsert u && u.kind() == Kind.ENDPOINT_SLICE && u.triggerMillis() >= 0) {
         slicesSeen.add(u);
       }
