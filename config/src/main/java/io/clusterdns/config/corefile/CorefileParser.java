@@ -353,8 +353,8 @@ public final class CorefileParser {
             }
             BlockContext.property(o, 1, Integer.MAX_VALUE);
           }
-          ctx.warn(d.name(), "log names, format and classes are accepted but not acted on: every query is "
-              + "logged in CoreDNS's default format");
+          ctx.warn(d.name(), "log names, format and classes are accepted but not acted on: query logging is "
+              + "not implemented yet");
         }
         p.log = true;
       }

@@ -66,7 +66,7 @@ final class PluginCatalogue {
       Map.entry("timeouts", "clusterdns's own TCP timeouts apply"),
       Map.entry("multisocket", "clusterdns sizes its own listeners"),
       Map.entry("shed", "clusterdns bounds its own queues"),
-      Map.entry("bufsize", "UDP payloads are clamped to 1232 bytes anyway"),
+      Map.entry("bufsize", "UDP replies are sized to the client's own EDNS payload size"),
       Map.entry("nsid", "no NSID option is added"),
       Map.entry("chaos", "CH-class queries such as version.bind get REFUSED"),
       Map.entry("on", "no commands are run on events"),

@@ -293,10 +293,14 @@ public final class ResponseCache {
     denial.cleanUp();
   }
 
-  /** The served copy: shared records, the client's ID, RD and question. */
+  /**
+   * The served copy: shared records, the client's ID, RD and question, and AA set as CoreDNS's cache sets it
+   * (some old glibc resolvers drop a whole reply without AA; behaviours.md 9.6).
+   */
   private static Message answer(Message query, Message shared) {
     Message m = shared.clone();
     m.getHeader().setID(query.getHeader().getID());
+    m.getHeader().setFlag(Flags.AA);
     if (query.getHeader().getFlag(Flags.RD)) {
       m.getHeader().setFlag(Flags.RD);
     } else {
