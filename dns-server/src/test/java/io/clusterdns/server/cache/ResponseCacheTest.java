@@ -101,6 +101,17 @@ class ResponseCacheTest {
   }
 
   @Test
+  void hitsAreAuthoritativeEvenWhenTheUpstreamReplyWasNot() throws Exception {
+    ResponseCache c = cache(CacheConfig.of(30));
+    Message q = query("www.example.com.", Type.A);
+    Message upstream = reply(q, Rcode.NOERROR, "an www.example.com. 60 A 192.0.2.1");
+    upstream.getHeader().unsetFlag(Flags.AA); // a recursive upstream's answer
+    c.store(q, upstream);
+    // behaviours.md 9.6: CoreDNS's cache sets AA on what it serves (old glibc drops non-AA replies).
+    assertTrue(hit(c, q).getHeader().getFlag(Flags.AA));
+  }
+
+  @Test
   void hitsEchoTheClientsIdRdAndQuestionSpelling() throws Exception {
     ResponseCache c = cache(CacheConfig.of(30));
     Message q = query("www.example.com.", Type.A);
