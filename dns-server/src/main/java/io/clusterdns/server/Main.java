@@ -1,12 +1,12 @@
 package io.clusterdns.server;
 
 import io.clusterdns.config.HostPort;
+import io.clusterdns.server.ops.DnsMetrics;
 import io.clusterdns.server.ops.OpsServer;
 import io.clusterdns.server.ops.ServerMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import io.clusterdns.server.query.QueryObserver;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -109,7 +109,7 @@ public final class Main implements Callable<Integer> {
     }
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), registry, cfg.serverLabel()),
-        QueryObserver.NONE, o.threads, cfg.loadbalance());
+        new DnsMetrics(registry, cfg.serverLabel(), "."), o.threads, cfg.loadbalance());
     server.closeWith(source);
     ServerMetrics.registerPipeline(registry, server.pipeline());
     AtomicBoolean shuttingDown = new AtomicBoolean();

@@ -17,6 +17,15 @@ import io.netty.handler.timeout.IdleStateEvent;
 final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
   private final QueryPipeline pipeline;
   private boolean reading;
+  /** The client's address family, known once the connection is active. */
+  private boolean ipv6;
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ipv6 = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+        && a.getAddress() instanceof java.net.Inet6Address;
+    ctx.fireChannelActive();
+  }
 
   TcpQueryHandler(QueryPipeline pipeline) {
     this.pipeline = pipeline;
@@ -33,7 +42,7 @@ final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     }
     reading = true;
     try {
-      pipeline.handle(bytes, true, reply -> {
+      pipeline.handle(bytes, true, ipv6, reply -> {
         ByteBuf out = Unpooled.buffer(reply.length + 2);
         out.writeShort(reply.length);
         out.writeBytes(reply);

@@ -41,7 +41,7 @@ final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
     }
     reading = true;
     try {
-      pipeline.handle(bytes, false, reply -> {
+      pipeline.handle(bytes, false, sender.getAddress() instanceof java.net.Inet6Address, reply -> {
         DatagramPacket out = new DatagramPacket(Unpooled.wrappedBuffer(reply), sender);
         if (reading && ctx.executor().inEventLoop()) {
           ctx.write(out, ctx.voidPromise());

@@ -33,6 +33,11 @@ public final class ServerMetrics {
         .callback(cb -> cb.call(pipeline.droppedPackets()))
         .register(registry);
     CounterWithCallback.builder()
+        .name("coredns_panics_total")
+        .help("A metrics that counts the number of panics (here: queries that hit an internal error).")
+        .callback(cb -> cb.call(pipeline.internalFailures()))
+        .register(registry);
+    CounterWithCallback.builder()
         .name("clusterdns_dns_internal_errors_total")
         .help("Queries answered SERVFAIL because of an unexpected internal error.")
         .callback(cb -> cb.call(pipeline.internalFailures()))

@@ -11,12 +11,12 @@ public interface QueryObserver {
 
   /** A reply was sent for a decoded query. */
   default void answered(
-      Message query, boolean tcp, int rcode, QueryPipeline.Source source, int requestBytes, int replyBytes,
-      long nanos) {}
+      Message query, boolean tcp, boolean ipv6, int rcode, QueryPipeline.Source source, int requestBytes,
+      int replyBytes, long nanos) {}
 
-  /** A packet was answered with a header-only error (FORMERR, NOTIMP). */
-  default void rejected(int requestBytes, byte[] reply, boolean tcp) {}
+  /** A packet was answered with an error before any zone saw it (FORMERR, NOTIMP). */
+  default void rejected(int requestBytes, byte[] reply, boolean tcp, boolean ipv6) {}
 
   /** A packet got no reply. */
-  default void dropped(Decoded.DropReason reason, boolean tcp) {}
+  default void dropped(Decoded.DropReason reason, boolean tcp, boolean ipv6) {}
 }

@@ -59,22 +59,23 @@ public final class QueryPipeline {
     return failures.sum();
   }
 
-  public void handle(byte[] packet, boolean tcp, ReplySink sink) {
+  /** @param ipv6 the client's address family (CoreDNS's {@code family} label) */
+  public void handle(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink) {
     long start = System.nanoTime();
     Decoded d = QueryDecoder.decode(packet);
     if (d instanceof Decoded.Drop drop) {
       dropped.increment();
-      observer.dropped(drop.reason(), tcp);
+      observer.dropped(drop.reason(), tcp, ipv6);
       return;
     }
     if (d instanceof Decoded.Reject reject) {
-      observer.rejected(packet.length, reject.reply(), tcp);
+      observer.rejected(packet.length, reject.reply(), tcp, ipv6);
       sink.send(reject.reply());
       return;
     }
     Message query = ((Decoded.Query) d).message();
     try {
-      answer(query, tcp, new TimedSink(query, tcp, start, packet.length, sink));
+      answer(query, tcp, new TimedSink(query, tcp, ipv6, start, packet.length, sink));
     } catch (RuntimeException e) {
       failures.increment();
       sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp));
@@ -212,13 +213,15 @@ public final class QueryPipeline {
   private final class TimedSink {
     private final Message query;
     private final boolean tcp;
+    private final boolean ipv6;
     private final long startNanos;
     private final int requestSize;
     private final ReplySink sink;
 
-    TimedSink(Message query, boolean tcp, long startNanos, int requestSize, ReplySink sink) {
+    TimedSink(Message query, boolean tcp, boolean ipv6, long startNanos, int requestSize, ReplySink sink) {
       this.query = query;
       this.tcp = tcp;
+      this.ipv6 = ipv6;
       this.startNanos = startNanos;
       this.requestSize = requestSize;
       this.sink = sink;
@@ -234,7 +237,7 @@ public final class QueryPipeline {
         wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp);
       }
       sink.send(wire);
-      observer.answered(query, tcp, rcode, source, requestSize, wire.length, System.nanoTime() - startNanos);
+      observer.answered(query, tcp, ipv6, rcode, source, requestSize, wire.length, System.nanoTime() - startNanos);
     }
   }
 }
