@@ -41,6 +41,7 @@ public final class WatchMetrics {
         .labelNames("service_kind")
         .classicOnly()
         .classicExponentialUpperBounds(FIRST_BUCKET_SECONDS, 2, BUCKETS)
+        .withoutExemplars()
         .register(registry);
     programming.initLabelValues(CLUSTER_IP);
     programming.initLabelValues(HEADLESS_WITH_SELECTOR);

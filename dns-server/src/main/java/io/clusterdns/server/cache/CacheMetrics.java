@@ -65,7 +65,7 @@ public final class CacheMetrics {
   private static Counter counter(PrometheusRegistry r, String name, String help, boolean typed) {
     Counter.Builder b = Counter.builder().name(name).help(help);
     b = typed ? b.labelNames("server", "type", "zones", "view") : b.labelNames("server", "zones", "view");
-    return b.register(r);
+    return b.withoutExemplars().register(r);
   }
 
   Series series(ResponseCache cache, String server, String zones) {

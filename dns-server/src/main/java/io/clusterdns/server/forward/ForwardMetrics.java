@@ -41,34 +41,41 @@ public final class ForwardMetrics {
         .labelNames("proxy_name", "to", "rcode")
         .classicOnly()
         .classicUpperBounds(DURATION_BUCKETS)
+        .withoutExemplars()
         .register(registry);
     healthcheckFailures = Counter.builder()
         .name("coredns_proxy_healthcheck_failures_total")
         .help("Counter of the number of failed healthchecks.")
         .labelNames("proxy_name", "to")
+        .withoutExemplars()
         .register(registry);
     connCacheHits = Counter.builder()
         .name("coredns_proxy_conn_cache_hits_total")
         .help("Counter of connection cache hits per upstream and protocol.")
         .labelNames("proxy_name", "to", "proto")
+        .withoutExemplars()
         .register(registry);
     connCacheMisses = Counter.builder()
         .name("coredns_proxy_conn_cache_misses_total")
         .help("Counter of connection cache misses per upstream and protocol.")
         .labelNames("proxy_name", "to", "proto")
+        .withoutExemplars()
         .register(registry);
     healthcheckBroken = Counter.builder()
         .name("coredns_forward_healthcheck_broken_total")
         .help("Counter of the number of complete failures of the healthchecks.")
+        .withoutExemplars()
         .register(registry);
     maxConcurrentRejects = Counter.builder()
         .name("coredns_forward_max_concurrent_rejects_total")
         .help("Counter of the number of queries rejected because the concurrent queries were at maximum.")
+        .withoutExemplars()
         .register(registry);
     droppedReplies = Counter.builder()
         .name("clusterdns_forward_dropped_replies_total")
         .help("Upstream packets dropped because their ID or question did not match a query in flight.")
         .labelNames("to")
+        .withoutExemplars()
         .register(registry);
   }
 

@@ -21,7 +21,8 @@ import org.xbill.DNS.Type;
  *
  * <p>Hot path: every label value comes from a closed set, so each series' data point is looked up once, at
  * construction or on the first use of an rcode, and kept in an array; a query then costs a few array reads and
- * atomic adds, no map lookups or label lists. Thread-safe; called on every event loop.
+ * atomic adds, no map lookups or label lists. Exemplars are off: sampling them looks for a trace context on every
+ * observation, and no trace exists here. Thread-safe; called on every event loop.
  */
 public final class DnsMetrics implements QueryObserver {
   /** CoreDNS's qtype label values; everything else is {@code other}. */
@@ -79,25 +80,25 @@ public final class DnsMetrics implements QueryObserver {
     this.zone = zone;
     Counter req = Counter.builder().name("coredns_dns_requests_total")
         .help("Counter of DNS requests made per zone, protocol and family.")
-        .labelNames("server", "zone", "view", "proto", "family", "type").register(registry);
+        .labelNames("server", "zone", "view", "proto", "family", "type").withoutExemplars().register(registry);
     this.responses = Counter.builder().name("coredns_dns_responses_total")
         .help("Counter of response status codes.")
-        .labelNames("server", "zone", "view", "rcode", "plugin").register(registry);
+        .labelNames("server", "zone", "view", "rcode", "plugin").withoutExemplars().register(registry);
     Histogram dur = Histogram.builder().name("coredns_dns_request_duration_seconds")
         .help("Histogram of the time (in seconds) each request took per zone.")
         .labelNames("server", "zone", "view").classicOnly().classicUpperBounds(DURATION_BUCKETS)
-        .register(registry);
+        .withoutExemplars().register(registry);
     Histogram reqSize = Histogram.builder().name("coredns_dns_request_size_bytes")
         .help("Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.")
         .labelNames("server", "zone", "view", "proto").classicOnly().classicUpperBounds(SIZE_BUCKETS)
-        .register(registry);
+        .withoutExemplars().register(registry);
     Histogram respSize = Histogram.builder().name("coredns_dns_response_size_bytes")
         .help("Size of the returned response in bytes.")
         .labelNames("server", "zone", "view", "proto").classicOnly().classicUpperBounds(SIZE_BUCKETS)
-        .register(registry);
+        .withoutExemplars().register(registry);
     Counter dos = Counter.builder().name("coredns_dns_do_requests_total")
         .help("Counter of DNS requests with DO bit set per zone.")
-        .labelNames("server", "zone", "view").register(registry);
+        .labelNames("server", "zone", "view").withoutExemplars().register(registry);
     String[] protos = {"udp", "tcp"};
     String[] families = {"1", "2"};
     for (int t = 0; t < TYPE_NAMES.length; t++) {
