@@ -169,8 +169,7 @@ record EffectiveConfig(
     String zone = f.from().equals(".") ? blockZone : f.from();
     try {
       ForwardConfig c = zone.equals(".") && !o.upstream.isEmpty() ? f.toConfig(o.upstream) : f.toConfig();
-      return new ForwardConfig(zone, c.upstreams(), c.except(), c.policy(), c.forceTcp(), c.preferUdp(),
-          c.tryTimeout(), c.budget(), c.maxFails(), c.healthCheck(), c.maxConcurrent(), c.expire());
+      return c.withZone(zone, c.upstreams());
     } catch (IOException | IllegalArgumentException e) {
       throw new Main.StartupException(o.conf.getFileName() + ":" + f.line() + ": forward " + f.from() + ": "
           + e.getMessage());
