@@ -28,6 +28,9 @@ public final class QueryPipeline {
   /** Highest EDNS version understood (RFC 6891 6.1.3): any other gets BADVERS. */
   private static final int EDNS_VERSION = 0;
 
+  /** Header flags of an upstream reply that the client's reply carries over. */
+  private static final int[] UPSTREAM_FLAGS = {Flags.AA, Flags.TC, Flags.RA, Flags.AD};
+
   private final ClusterZone zone;
   private final UpstreamPath upstream;
   private final QueryObserver observer;
@@ -141,7 +144,7 @@ public final class QueryPipeline {
         sink.reply(query, reply, failureRcode(err), Source.FORWARD);
         return;
       }
-      for (int flag : new int[] {Flags.AA, Flags.TC, Flags.RA, Flags.AD}) {
+      for (int flag : UPSTREAM_FLAGS) {
         if (upstreamReply.getHeader().getFlag(flag)) {
           reply.getHeader().setFlag(flag);
         }

@@ -8,7 +8,6 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.Type;
 
 /**
  * Step 4 of the query path, and the only place a reply's size is decided (STYLE.md "Size the reply in one
@@ -23,6 +22,9 @@ public final class ResponseEncoder {
 
   /** TCP reply limit, bytes: the 2-byte length prefix (RFC 1035 4.2.2). */
   public static final int TCP_MAX = 65535;
+
+  /** Header flags a truncated copy keeps (TC is set on it separately). */
+  private static final int[] HEADER_FLAGS = {Flags.QR, Flags.AA, Flags.RD, Flags.RA, Flags.AD, Flags.CD};
 
   /** DO bit in the OPT TTL's flags field (RFC 3225). */
   private static final int DO_FLAG = 0x8000;
@@ -81,11 +83,9 @@ public final class ResponseEncoder {
       // An extended rcode cannot be carried without OPT; the nearest plain one is SERVFAIL.
       h.setRcode(org.xbill.DNS.Rcode.SERVFAIL);
     }
-    List<Record> additional = new ArrayList<>(reply.getSection(Section.ADDITIONAL));
-    additional.removeIf(r -> r.getType() == Type.OPT);
-    reply.removeAllRecords(Section.ADDITIONAL);
-    for (Record r : additional) {
-      reply.addRecord(r, Section.ADDITIONAL);
+    OPTRecord present = reply.getOPT();
+    if (present != null) {
+      reply.removeRecord(present, Section.ADDITIONAL);
     }
     if (opt != null) {
       reply.addRecord(opt, Section.ADDITIONAL);
@@ -164,7 +164,7 @@ public final class ResponseEncoder {
       Message full, List<Record> answer, List<Record> authority, List<Record> additional, OPTRecord opt, int n) {
     Header fh = full.getHeader();
     Header h = new Header(fh.getID());
-    for (int flag : new int[] {Flags.QR, Flags.AA, Flags.RD, Flags.RA, Flags.AD, Flags.CD}) {
+    for (int flag : HEADER_FLAGS) {
       if (fh.getFlag(flag)) {
         h.setFlag(flag);
       }
