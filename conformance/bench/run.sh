@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peer benchmark: clusterdns against Knot DNS on the same synthetic cluster, in one run, on loopback
-# (the rig of /work/shared/spec/performance.md 2.1). A script, not a test: it measures and prints, it asserts
+# (the rig of ../shared/spec/performance.md 2.1). A script, not a test: it measures and prints, it asserts
 # no timing. See conformance/bench/README.md.
 #
 # usage: conformance/bench/run.sh [options]

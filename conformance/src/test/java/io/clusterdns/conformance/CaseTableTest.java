@@ -44,8 +44,7 @@ class CaseTableTest {
   void everyMustAndShouldRowOfSections1To10IsCited() throws IOException {
     Set<String> rows = new TreeSet<>();
     Pattern row = Pattern.compile("^\\| (\\d+)\\.(\\d+) \\|.*\\| (must|should)");
-    Path catalogue = Path.of("/work/shared/spec/behaviours.md");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(catalogue), "behaviours.md not present");
+    Path catalogue = behavioursCatalogue();
     for (String l : Files.readAllLines(catalogue)) {
       Matcher m = row.matcher(l);
       if (m.find() && Integer.parseInt(m.group(1)) <= 10) {
@@ -67,6 +66,24 @@ class CaseTableTest {
     rows.removeAll(cited);
     rows.removeAll(OUT_OF_SCOPE);
     assertEquals(Set.of(), rows, "rows without a case");
+  }
+
+  /**
+   * The catalogue lives in {@code shared/spec/} beside the clone (CI lays {@code shared/} next to the checkout,
+   * wherever that is). Missing, the test fails: a skip would hide a row without a case. A developer without
+   * {@code shared/} may skip it with {@code -Dclusterdns.allowMissingTools=true}.
+   */
+  private static Path behavioursCatalogue() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      Path candidate = p.resolve("shared/spec/behaviours.md");
+      if (Files.isRegularFile(candidate)) {
+        return candidate;
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("clusterdns.allowMissingTools"),
+        "shared/spec/behaviours.md not found; skipped (clusterdns.allowMissingTools)");
+    throw new AssertionError("shared/spec/behaviours.md not found in any parent of " + Path.of("").toAbsolutePath()
+        + " (it is laid beside the clone); -Dclusterdns.allowMissingTools=true skips this check");
   }
 
   @Test

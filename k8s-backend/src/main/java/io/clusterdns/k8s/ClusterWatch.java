@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -124,6 +125,13 @@ public final class ClusterWatch implements AutoCloseable {
   private volatile Thread indexer;
   private volatile boolean closed;
   private volatile long freshAtMillis;
+
+  /** Changes handed to the indexer so far (handler threads). */
+  private final AtomicLong enqueued = new AtomicLong();
+  /** Changes the indexer has applied and, where due, built into a published snapshot (indexer writes). */
+  private volatile long settled;
+  /** Completed lists (first lists and relists) the indexer has applied (indexer writes). */
+  private volatile long listsApplied;
 
   /**
    * @param client the API client; not closed by {@link #close()} (the caller made it)
@@ -287,13 +295,13 @@ public final class ClusterWatch implements AutoCloseable {
     public void onDelete(T obj, boolean finalStateUnknown) {
       String ns = obj.getMetadata().getNamespace();
       if (exposed(ns, obj)) {
-        queue.add(new Delete(kind, ns, obj.getMetadata().getName()));
+        enqueue(new Delete(kind, ns, obj.getMetadata().getName()));
       }
     }
 
     @Override
     public void onList(String resourceVersion, boolean remainedEmpty) {
-      queue.add(new Listed(kind));
+      enqueue(new Listed(kind));
     }
 
     private void upsert(T obj) {
@@ -302,12 +310,12 @@ public final class ClusterWatch implements AutoCloseable {
         return;
       }
       try {
-        queue.add(convert.apply(obj));
+        enqueue(convert.apply(obj));
       } catch (ConversionException e) {
         // The API server validates objects, so this is rare; serving the object's old form would be wrong.
         LOG.warning(kind + " " + KeyOnlyItemStore.keyOf(ns, obj.getMetadata().getName())
             + " ignored: " + e.getMessage());
-        queue.add(new Delete(kind, ns, obj.getMetadata().getName()));
+        enqueue(new Delete(kind, ns, obj.getMetadata().getName()));
       }
     }
 
@@ -321,11 +329,39 @@ public final class ClusterWatch implements AutoCloseable {
 
   // -------------------------------------------------------------------------------------------- indexer
 
+  /** Counted before it is queued, so {@link #awaitIdle} never sees a change in flight as settled. */
+  private void enqueue(Change c) {
+    enqueued.incrementAndGet();
+    queue.add(c);
+  }
+
+  /**
+   * Test hook: waits until every change queued so far has been applied and, where it made the state dirty,
+   * published; true if that happened within {@code timeout}. Lets a test compare snapshots without racing a
+   * pending build.
+   */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (settled != enqueued.get()) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      Thread.sleep(2);
+    }
+    return true;
+  }
+
+  /** Test hook: how many completed lists (first lists and relists, all kinds) the indexer has applied. */
+  long listsApplied() {
+    return listsApplied;
+  }
+
   private void indexLoop() {
     List<Change> batch = new ArrayList<>();
     List<Upsert> slicesSeen = new ArrayList<>();
     long buildNanos = 0;
     long lastBuildEnd = 0;
+    long taken = 0;
     try {
       while (!closed) {
         Change first = queue.poll(IDLE_WAKE_MILLIS, TimeUnit.MILLISECONDS);
@@ -335,10 +371,12 @@ public final class ClusterWatch implements AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH);
+        taken += batch.size();
         boolean wasSynced = publisher.synced();
         applyAll(batch, wasSynced ? slicesSeen : null);
         batch.clear();
         if (!wasSynced && !listed.containsAll(expectedKinds())) {
+          settled = taken;
           continue; // nothing is published before the first full sync
         }
         // Pace builds: gather what arrives during the time the last build took.
@@ -350,6 +388,7 @@ public final class ClusterWatch implements AutoCloseable {
           }
           batch.add(c);
           queue.drainTo(batch, MAX_BATCH - batch.size());
+          taken += batch.size();
           applyAll(batch, wasSynced ? slicesSeen : null);
           batch.clear();
         }
@@ -368,6 +407,7 @@ public final class ClusterWatch implements AutoCloseable {
           syncedLatch.countDown();
           LOG.info("Kubernetes API synced in " + (clock.getAsLong() - startedAtMillis) + " ms");
         }
+        settled = taken;
       }
     } catch (InterruptedException e) {
       // closing
@@ -402,6 +442,7 @@ public final class ClusterWatch implements AutoCloseable {
   private void apply(Change c) {
     if (c instanceof Listed l) {
       listed.add(l.kind());
+      listsApplied++;
     } else if (c instanceof Upsert u) {
       switch (u.kind()) {
         case NAMESPACE -> state.putNamespace((NamespaceInfo) u.slim());

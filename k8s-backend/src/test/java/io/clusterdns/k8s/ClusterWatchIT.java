@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The watch against fabric8's CRUD mock API server on loopback. Every wait is bounded; the mock's gaps
  * (no ClusterIP allocation, no 410) are filled by the test objects and {@link FaultyCrudDispatcher}.
  */
-class ClusterWatchTest {
+class ClusterWatchIT {
   /** Upper bound for any single wait; the usual case is milliseconds. */
   private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -85,10 +86,17 @@ class ClusterWatchTest {
       c.close();
     }
     client.close();
+    stop(server);
+  }
+
+  /**
+   * MockWebServer sometimes times out waiting for a closed vertx client's socket and throws; by then the
+   * listener is closed, which is all a test needs from a stop.
+   */
+  private static void stop(KubernetesMockServer s) {
     try {
-      server.destroy();
+      s.destroy();
     } catch (IllegalStateException e) {
-      // MockWebServer sometimes times out waiting for a closed vertx client's socket; the test is over.
       System.err.println("mock server shutdown: " + e);
     }
   }
@@ -321,7 +329,8 @@ class ClusterWatchTest {
     client.namespaces().resource(ns("p", Map.of())).create();
     client.pods().inNamespace("p").resource(pod("p", "one", "10.2.0.1")).create();
     startSynced(all(true));
-    await("terminating pod does not verify", () -> !publisher.current().namespace("p").podIps().contains(ip("10.2.0.2")));
+    assertEquals(Set.of(ip("10.2.0.1")), Set.copyOf(now(s -> s.namespace("p").podIps())),
+        "the listed pod verifies");
 
     client.pods().inNamespace("p").resource(pod("p", "two", "10.2.0.2")).create();
     await("pod two", () -> now(s -> s.namespace("p").podIps().contains(ip("10.2.0.2"))));
@@ -345,7 +354,7 @@ class ClusterWatchTest {
     await("fresh", () -> watch.dataAgeSeconds() == 0);
     ClusterSnapshot before = publisher.current();
 
-    server.destroy();
+    stop(server);
     await("data ages once the watch is down", () -> watch.dataAgeSeconds() > 0);
     // While the API server is gone the last snapshot keeps serving.
     assertSame(before, publisher.current());
@@ -397,20 +406,29 @@ class ClusterWatchTest {
     client.services().inNamespace("r").resource(clusterIp("r", "s", "10.96.6.1")).create();
     startSynced(all(false));
     await("watching", () -> watch.dataAgeSeconds() == 0);
+    assertTrue(watch.awaitIdle(WAIT), "indexer idle after sync");
     long generation = publisher.current().generation();
+    long listsBefore = watch.listsApplied();
+    int serviceListsBefore = dispatcher.listsOf("services");
 
-    // Restart the API server with identical data: the informers relist, nothing DNS sees has changed.
-    server.destroy();
+    // Restart the API server with the very same data (same dispatcher, same resourceVersions), so no list can
+    // see it empty. Its first answer to each resumed watch is 410, as after an etcd compaction: every informer
+    // must relist, and nothing DNS sees has changed.
+    stop(server);
     await("down", () -> watch.dataAgeSeconds() > 0);
-    FaultyCrudDispatcher second = new FaultyCrudDispatcher();
-    second.goneBeforeList = true;
-    server = startServer(second, port);
-    KubernetesClient writer = clientFor("http://127.0.0.1:" + port);
-    cleanup.add(writer);
-    writer.namespaces().resource(ns("r", Map.of())).create();
-    writer.services().inNamespace("r").resource(clusterIp("r", "s", "10.96.6.1")).create();
-    await("relisted and watching", () -> second.listsOf("services") >= 1 && watch.dataAgeSeconds() == 0);
+    dispatcher.listed.clear();
+    dispatcher.goneBeforeList = true;
+    server = startServer(dispatcher, port);
+
+    // Each informer hands its relist's changes to the indexer before its Listed marker, so once three more
+    // lists are applied every change they caused is applied too; awaitIdle then waits out a pending build.
+    await("every informer relisted", () -> watch.listsApplied() >= listsBefore + 3);
+    await("watching again", () -> watch.dataAgeSeconds() == 0);
+    assertTrue(watch.awaitIdle(WAIT), "indexer idle after the relist");
+    assertTrue(dispatcher.listsOf("services") > serviceListsBefore, "services were relisted");
+    assertTrue(dispatcher.gonesOf("services") >= 1, "the resumed watch was told 410");
     assertEquals(generation, publisher.current().generation(), "no new snapshot for an identical relist");
+    assertEquals(List.of(ip("10.96.6.1")), service("r", "s").info().clusterIps());
   }
 
   @Test
