@@ -120,12 +120,11 @@ public final class DnsMetrics implements QueryObserver {
   }
 
   @Override
-  public void answered(Message query, boolean tcp, boolean ipv6, int rcode, QueryPipeline.Source source,
-      int requestBytes, int replyBytes, long nanos) {
+  public void answered(int qtype, boolean dnssecOk, boolean tcp, boolean ipv6, int rcode,
+      QueryPipeline.Source source, int requestBytes, int replyBytes, long nanos) {
     int p = tcp ? 1 : 0;
-    requests[typeIndex(query.getQuestion().getType())][p][ipv6 ? 1 : 0].inc();
-    OPTRecord opt = query.getOPT();
-    if (opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0) {
+    requests[typeIndex(qtype)][p][ipv6 ? 1 : 0].inc();
+    if (dnssecOk) {
       doRequests.inc();
     }
     response(rcode, source.ordinal()).inc();

@@ -1,7 +1,5 @@
 package io.clusterdns.server.query;
 
-import org.xbill.DNS.Message;
-
 /**
  * Receives one call per packet outcome, for metrics. Implementations run on event loops and must be cheap and
  * non-blocking (counters and histograms only).
@@ -9,10 +7,14 @@ import org.xbill.DNS.Message;
 public interface QueryObserver {
   QueryObserver NONE = new QueryObserver() {};
 
-  /** A reply was sent for a decoded query. */
+  /**
+   * A reply was sent for a decoded query.
+   *
+   * @param dnssecOk the query's OPT had the DO bit (RFC 3225)
+   */
   default void answered(
-      Message query, boolean tcp, boolean ipv6, int rcode, QueryPipeline.Source source, int requestBytes,
-      int replyBytes, long nanos) {}
+      int qtype, boolean dnssecOk, boolean tcp, boolean ipv6, int rcode, QueryPipeline.Source source,
+      int requestBytes, int replyBytes, long nanos) {}
 
   /** A packet was answered with an error before any zone saw it (FORMERR, NOTIMP). */
   default void rejected(int requestBytes, byte[] reply, boolean tcp, boolean ipv6) {}

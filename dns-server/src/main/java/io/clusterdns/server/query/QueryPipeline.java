@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
@@ -38,6 +39,8 @@ public final class QueryPipeline {
   private final boolean loadbalance;
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failures = new LongAdder();
+  /** Encoded cluster replies, or null to build every reply (the reference the fast path is tested against). */
+  private final ClusterReplies replies;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -45,11 +48,19 @@ public final class QueryPipeline {
    */
   public QueryPipeline(
       ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop, boolean loadbalance) {
+    this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
+        ClusterReplies.DEFAULT_MAX_BYTES));
+  }
+
+  /** @param replies encoded cluster replies, or null to build every reply from dnsjava records */
+  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
+      boolean loadbalance, ClusterReplies replies) {
     this.zone = zone;
     this.upstream = upstream;
     this.observer = observer;
     this.loop = loop;
     this.loadbalance = loadbalance;
+    this.replies = replies;
   }
 
   /** Packets that got no reply at all (shorter than a header, or responses). */
@@ -65,6 +76,9 @@ public final class QueryPipeline {
   /** @param ipv6 the client's address family (CoreDNS's {@code family} label) */
   public void handle(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink) {
     long start = System.nanoTime();
+    if (replies != null && answerFromBytes(packet, tcp, ipv6, sink, start)) {
+      return;
+    }
     Decoded d = QueryDecoder.decode(packet);
     if (d instanceof Decoded.Drop drop) {
       dropped.increment();
@@ -85,6 +99,28 @@ public final class QueryPipeline {
     }
   }
 
+  /**
+   * The fast path: a plain query for a cluster name answered from encoded bytes (no dnsjava objects). The
+   * loop check is skipped here: its probe is a name under the forward zone, never a cluster name.
+   */
+  private boolean answerFromBytes(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink, long start) {
+    byte[] reply;
+    WireQuery q;
+    try {
+      q = WireQuery.read(packet);
+      reply = q == null ? null : replies.reply(q, tcp);
+    } catch (RuntimeException e) {
+      return false; // the full path answers, and counts a failure if it has one too
+    }
+    if (reply == null) {
+      return false;
+    }
+    sink.send(reply);
+    observer.answered(q.qtype, q.dnssecOk, tcp, ipv6, reply[3] & 0xf, Source.CLUSTER, packet.length,
+        reply.length, System.nanoTime() - start);
+    return true;
+  }
+
   private void answer(Message query, boolean tcp, TimedSink sink) {
     OPTRecord opt = query.getOPT();
     if (opt != null && opt.getVersion() > EDNS_VERSION) {
@@ -103,22 +139,14 @@ public final class QueryPipeline {
       return;
     }
     Answer a = zone.answer(q.getName(), q.getType());
-    Message reply = ResponseEncoder.replyTo(query);
-    // Java 17 has no pattern switch; the chain below covers every permitted subtype of the sealed Answer.
-    if (a instanceof Answer.Found f) {
-      reply.getHeader().setFlag(Flags.AA);
-      add(reply, f.answer(), Section.ANSWER);
-      add(reply, f.additional(), Section.ADDITIONAL);
-      sink.reply(query, reply, Rcode.NOERROR, Source.CLUSTER);
-    } else if (a instanceof Answer.NoData n) {
-      reply.getHeader().setFlag(Flags.AA);
-      reply.addRecord(n.soa(), Section.AUTHORITY);
-      sink.reply(query, reply, Rcode.NOERROR, Source.CLUSTER);
-    } else if (a instanceof Answer.NxDomain n) {
-      reply.getHeader().setFlag(Flags.AA);
-      reply.addRecord(n.soa(), Section.AUTHORITY);
-      sink.reply(query, reply, Rcode.NXDOMAIN, Source.CLUSTER);
-    } else if (a instanceof Answer.External e) {
+    Message reply = authoritative(query, a, loadbalance);
+    if (reply != null) {
+      sink.reply(query, reply, reply.getRcode(), Source.CLUSTER);
+      return;
+    }
+    reply = ResponseEncoder.replyTo(query);
+    // Java 17 has no pattern switch; with authoritative() this covers every permitted subtype of Answer.
+    if (a instanceof Answer.External e) {
       resolveExternal(query, tcp, e, sink);
     } else if (a instanceof Answer.FallThrough) {
       forward(query, tcp, sink);
@@ -128,6 +156,31 @@ public final class QueryPipeline {
       // Answer.NotSynced: SERVFAIL, never NXDOMAIN, until the first sync (behaviours.md 9.7).
       sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
     }
+  }
+
+  /**
+   * The reply to a cluster answer that is complete by itself (found, NODATA, NXDOMAIN: AA set, the SOA in
+   * authority for the negative ones, rcode in the header), or null for the outcomes that need the upstream or
+   * an error. The one place these replies are built, for every query and for {@link ClusterReplies}.
+   */
+  static Message authoritative(Message query, Answer a, boolean loadbalance) {
+    Message reply;
+    if (a instanceof Answer.Found f) {
+      reply = ResponseEncoder.replyTo(query);
+      add(reply, f.answer(), Section.ANSWER, loadbalance);
+      add(reply, f.additional(), Section.ADDITIONAL, loadbalance);
+    } else if (a instanceof Answer.NoData n) {
+      reply = ResponseEncoder.replyTo(query);
+      reply.addRecord(n.soa(), Section.AUTHORITY);
+    } else if (a instanceof Answer.NxDomain n) {
+      reply = ResponseEncoder.replyTo(query);
+      reply.addRecord(n.soa(), Section.AUTHORITY);
+      reply.getHeader().setRcode(Rcode.NXDOMAIN);
+    } else {
+      return null;
+    }
+    reply.getHeader().setFlag(Flags.AA);
+    return reply;
   }
 
   /** Names outside the cluster zones, and reverse misses that fall through (behaviours.md 11.1, 7.4). */
@@ -192,6 +245,10 @@ public final class QueryPipeline {
   }
 
   private void add(Message m, List<Record> records, int section) {
+    add(m, records, section, loadbalance);
+  }
+
+  private static void add(Message m, List<Record> records, int section, boolean loadbalance) {
     if (loadbalance && section == Section.ANSWER && records.size() > 1) {
       List<Record> shuffled = new java.util.ArrayList<>(records);
       RoundRobin.shuffle(shuffled);
@@ -240,7 +297,10 @@ public final class QueryPipeline {
         wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp);
       }
       sink.send(wire);
-      observer.answered(query, tcp, ipv6, rcode, source, requestSize, wire.length, System.nanoTime() - startNanos);
+      OPTRecord opt = query.getOPT();
+      boolean dnssecOk = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
+      observer.answered(query.getQuestion().getType(), dnssecOk, tcp, ipv6, rcode, source, requestSize,
+          wire.length, System.nanoTime() - startNanos);
     }
   }
 }

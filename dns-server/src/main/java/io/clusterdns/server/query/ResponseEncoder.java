@@ -102,6 +102,14 @@ public final class ResponseEncoder {
   }
 
   /**
+   * {@code reply} rendered as {@link #encode} renders it when it fits uncompressed, but without an OPT RR and
+   * without a size limit: the body {@link EncodedReply} keeps and completes per query.
+   */
+  static byte[] body(Message reply) {
+    return uncompressed(reply, Integer.MAX_VALUE);
+  }
+
+  /**
    * The reply without name compression, or null if it exceeds {@code limit}. CoreDNS compresses only when a
    * reply would not fit otherwise (behaviours.md 10.8), and that matters beyond size: dnsjava's compression
    * matches names case-insensitively, so a compressed owner name would take the question's letter case

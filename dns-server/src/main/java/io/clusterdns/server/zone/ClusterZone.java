@@ -2,6 +2,7 @@ package io.clusterdns.server.zone;
 
 import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.index.ClusterSnapshot;
+import io.clusterdns.index.NamespaceView;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.server.zone.Lookup.Kind;
 import java.net.InetAddress;
@@ -52,6 +53,9 @@ public final class ClusterZone {
   /** Configured zones, most labels first, so the first match is the longest (1.1). */
   private final ZoneApex[] zones;
 
+  /** The same zones in lowercase wire form, for {@link #coversWire}. */
+  private final byte[][] wireZones;
+
   private final Name[] fallthrough;
   private final SnapshotSource source;
   private final long ttl;
@@ -67,6 +71,10 @@ public final class ClusterZone {
     }
     list.sort(Comparator.comparingInt(ZoneApex::labels).reversed());
     this.zones = list.toArray(new ZoneApex[0]);
+    this.wireZones = new byte[zones.length][];
+    for (int i = 0; i < zones.length; i++) {
+      wireZones[i] = zones[i].name().toWire();
+    }
     List<Name> ft = new ArrayList<>();
     for (String z : config.fallthrough()) {
       ft.add(Name.fromConstantString(KubernetesConfig.absolute(z)));
@@ -80,6 +88,49 @@ public final class ClusterZone {
   /** true if qname is at or below one of config.zones() (case-insensitive). */
   public boolean covers(Name qname) {
     return zoneOf(qname) != null;
+  }
+
+  /**
+   * {@link #covers} for a lowercase, uncompressed wire-form name, without building a {@link Name}: the name
+   * ends with a zone's wire bytes starting at one of its own label boundaries.
+   */
+  public boolean coversWire(byte[] name) {
+    for (byte[] zone : wireZones) {
+      int start = name.length - zone.length;
+      if (start < 0) {
+        continue;
+      }
+      int pos = 0;
+      while (pos < start) {
+        pos += 1 + (name[pos] & 0xff);
+      }
+      if (pos == start && java.util.Arrays.equals(name, start, name.length, zone, 0, zone.length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The snapshots answers are read from. */
+  public SnapshotSource source() {
+    return source;
+  }
+
+  /**
+   * An answer with what it was read from, so an encoded copy can be reused exactly as long as that is
+   * unchanged: {@code view} (with its lowercase {@code namespace}) when only that namespace's view was read,
+   * else the whole {@code snapshot}. {@code snapshot} is null when nothing may be reused (an error, or not
+   * synced yet).
+   */
+  public record Scoped(Answer answer, ClusterSnapshot snapshot, String namespace, NamespaceView view) {}
+
+  /** {@link #answer} with its {@link Scoped scope}. Never throws. */
+  public Scoped answerScoped(Name qname, int qtype) {
+    try {
+      return resolve(qname, qtype);
+    } catch (RuntimeException e) {
+      return new Scoped(NOT_SYNCED, null, null, null);
+    }
   }
 
   /**
@@ -97,20 +148,40 @@ public final class ClusterZone {
 
   /** {@link #answer} without the safety net, so tests see any exception. */
   Answer lookup(Name qname, int qtype) {
+    return resolve(qname, qtype).answer();
+  }
+
+  private Scoped resolve(Name qname, int qtype) {
     if (qtype == Type.AXFR || qtype == Type.IXFR) {
-      return REFUSED; // 10.5: no zone transfers
+      return new Scoped(REFUSED, null, null, null); // 10.5: no zone transfers
     }
     ZoneApex zone = zoneOf(qname);
     if (zone == null) {
-      return FALL_THROUGH; // not ours: let the forwarder have it
+      return new Scoped(FALL_THROUGH, null, null, null); // not ours: let the forwarder have it
     }
     ClusterSnapshot snapshot = source.current();
     Lookup q = new Lookup(qname, qtype, zone, snapshot);
+    Kind kind = kindOf(q);
+    Answer a = outcome(q, kind);
+    if (a == NOT_SYNCED) {
+      return new Scoped(a, null, null, null);
+    }
+    // An ExternalName chain reads other services (other namespaces, too): it depends on the whole snapshot.
+    NamespaceView view = kind == Kind.ALIAS ? null : q.view;
+    if (view != null) {
+      return new Scoped(a, snapshot, view.name().toLowerCase(java.util.Locale.ROOT), view);
+    }
+    return new Scoped(a, snapshot, null, null);
+  }
+
+  private Kind kindOf(Lookup q) {
+    Name qname = q.qname;
+    int qtype = q.qtype;
     Kind kind;
     if (q.below == 0 && qtype == Type.SOA) {
       q.answer.add(soa(q)); // 9.3
       kind = Kind.FOUND;
-    } else if (!zone.reverse()) {
+    } else if (!q.zone.reverse()) {
       kind = forward.lookup(q);
     } else if (q.below > 0) {
       kind = reverse.lookup(q);
@@ -120,6 +191,11 @@ public final class ClusterZone {
       // Other types at a reverse apex: CoreDNS treats them as misses (its "fake A lookup" fails).
       kind = fallsThrough(qname) ? Kind.NXDOMAIN : Kind.NODATA;
     }
+    return kind;
+  }
+
+  private Answer outcome(Lookup q, Kind kind) {
+    Name qname = q.qname;
     switch (kind) {
       case FOUND:
         return new Answer.Found(q.answer, q.additional);

@@ -109,6 +109,7 @@ final class ForwardZone {
     if (ns == null) {
       return Kind.NXDOMAIN; // 1.5: no Namespace object
     }
+    q.view = ns;
     if (q.below == 2) {
       return Kind.NODATA; // 1.5: <ns>.svc exists even without services
     }
@@ -341,6 +342,7 @@ final class ForwardZone {
     if (ns == null) {
       return Kind.NXDOMAIN; // 8.3: the namespace must exist in every mode
     }
+    q.view = ns;
     if (q.below == 2) {
       return Kind.NODATA; // 8.3: <ns>.pod is NODATA, whatever the mode
     }

@@ -1,6 +1,7 @@
 package io.clusterdns.server.zone;
 
 import io.clusterdns.index.ClusterSnapshot;
+import io.clusterdns.index.NamespaceView;
 import java.util.ArrayList;
 import java.util.List;
 import org.xbill.DNS.Name;
@@ -33,6 +34,12 @@ final class Lookup {
   final List<Record> additional = new ArrayList<>(2);
   /** For {@link Kind#ALIAS}: the absolute {@code spec.externalName}. */
   Name alias;
+  /**
+   * The namespace view the answer was read from, when it is the only part of the snapshot it depends on
+   * (names under {@code <ns>.svc} and {@code <ns>.pod}); else null. Lets an encoded answer be reused until
+   * that namespace changes.
+   */
+  NamespaceView view;
   private Name suffix;
 
   Lookup(Name qname, int qtype, ZoneApex zone, ClusterSnapshot snapshot) {
