@@ -51,6 +51,11 @@ final class Upstreams {
     }
 
     @Override
+    public ResponseCache cache() {
+      return resolver.cache();
+    }
+
+    @Override
     public void close() {
       forwarders.forEach(Forwarder::close);
     }

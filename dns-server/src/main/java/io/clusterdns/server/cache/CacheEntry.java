@@ -14,7 +14,7 @@ import org.xbill.DNS.Type;
  * rebuilt at most once a second. Thread-safe: immutable apart from the memo (a racy but consistent
  * volatile), the prefetch hit window (approximate by design) and the refresh claim (atomic).
  */
-final class CacheEntry {
+public final class CacheEntry {
 
   /** A rendered copy of the template whose records all carry {@code ttl}. */
   private record Served(long ttl, Message message) {}
@@ -25,6 +25,8 @@ final class CacheEntry {
   final long ttlSeconds;
   final int weight;
   private volatile Served memo;
+  /** The query layer's encoded copy of this reply (TTL fields patched per query); null until built. */
+  private volatile Object encoded;
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private long windowStartNanos;
   private int windowHits;
@@ -45,6 +47,16 @@ final class CacheEntry {
     // Parsed records take several times their wire size on the heap, and the memo holds a second copy.
     this.weight = 200 + 6 * bytes;
     this.windowStartNanos = storedNanos;
+  }
+
+  /** The encoded copy the query layer keeps with this entry, or null. */
+  public Object encoded() {
+    return encoded;
+  }
+
+  /** Keeps an encoded copy of this reply; racing writers store equal values. */
+  public void encoded(Object value) {
+    encoded = value;
   }
 
   /** Seconds of TTL left at {@code nowNanos}; negative once expired. */

@@ -25,6 +25,11 @@ public final class CachingResolver {
     this.routes = routes;
   }
 
+  /** The cache in front of the forwarders, or null. */
+  public ResponseCache cache() {
+    return cache;
+  }
+
   /**
    * The reply for {@code query}: from the cache (ID, question and counted-down TTLs set), or from the
    * upstream over the client's transport. Fails with {@link ForwardFailure}: the pipeline answers

@@ -77,6 +77,12 @@ public final class ResponseCache {
     }
   }
 
+  /**
+   * A fresh entry found without building a reply ({@link #fresh}): the entry and the TTL its records carry
+   * now.
+   */
+  public record Fresh(CacheEntry entry, long ttl, boolean success) {}
+
   /** Nothing usable cached. */
   public static final class Miss implements Lookup {
     static final Miss INSTANCE = new Miss();
@@ -197,6 +203,49 @@ public final class ResponseCache {
     boolean prefetch = e.dueForPrefetch(now, config.prefetchAmount(), prefetchWindowNanos,
         config.prefetchPercentage());
     return new Hit(answer(query, e.withTtl(left)), prefetch, e);
+  }
+
+  /**
+   * The fresh entry for a question, for a reply sent from encoded bytes, or null when there is none, it is
+   * stale, or it is due for prefetch: then {@link #lookup} must handle the query. Counts nothing; a reply
+   * actually sent from the entry is counted with {@link #countHit}.
+   *
+   * @param qname the question name; compared case-insensitively, as {@link CacheKey} does
+   */
+  public Fresh fresh(Name qname, int type, boolean dnssecOk, boolean checkingDisabled) {
+    if (!covers(qname)) {
+      return null;
+    }
+    CacheKey key = new CacheKey(qname, type, org.xbill.DNS.DClass.IN, dnssecOk, checkingDisabled);
+    CacheEntry e = denial.getIfPresent(key);
+    boolean isSuccess = false;
+    if (e == null) {
+      e = success.getIfPresent(key);
+      isSuccess = e != null;
+    }
+    if (e == null) {
+      return null;
+    }
+    long now = ticker.read();
+    long left = e.remaining(now);
+    if (left <= 0 || e.dueForPrefetch(now, config.prefetchAmount(), prefetchWindowNanos, config.prefetchPercentage())) {
+      return null;
+    }
+    return new Fresh(e, left, isSuccess);
+  }
+
+  /** Counts a reply sent from a {@link Fresh} entry as a request and a hit (coredns_cache_*). */
+  public void countHit(Fresh f) {
+    series.requests.inc();
+    (f.success() ? series.successHits : series.denialHits).inc();
+  }
+
+  /**
+   * The reply {@link #lookup} serves from {@code e} to {@code query}, with every TTL {@code ttl}: for building
+   * the encoded copy once.
+   */
+  public Message replyFrom(Message query, CacheEntry e, long ttl) {
+    return answer(query, e.withTtl(ttl));
   }
 
   /**

@@ -52,6 +52,11 @@ public final class LoopDetector {
     return probe;
   }
 
+  /** Whether a check is running (then every query must pass {@link #observe}). */
+  public boolean checking() {
+    return active;
+  }
+
   /** Arrivals of the probe seen so far. */
   public int seen() {
     return seen.get();

@@ -3,6 +3,7 @@ package io.clusterdns.server.query;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.clusterdns.index.ClusterSnapshot;
+import io.clusterdns.index.NamespaceView;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.server.zone.ClusterZone;
 import java.io.IOException;
@@ -12,8 +13,6 @@ import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
-import org.xbill.DNS.Type;
 
 /**
  * Cluster-zone replies from encoded bytes (the design card's "Caffeine-cached watch", STYLE.md): the first
@@ -23,7 +22,7 @@ import org.xbill.DNS.Type;
  *
  * <p>Design notes.
  * <ul>
- *   <li><b>Correctness.</b> A cached reply is used only while {@link EncodedReply#validFor} the current
+ *   <li><b>Correctness.</b> A cached reply is used only while it is valid for ({@code Entry.validFor}) the current
  *       snapshot: its namespace view is the same object (or, for replies that read more than one namespace,
  *       the snapshot is). A watch event rebuilds only its namespace's view, so exactly the replies of that
  *       namespace are rebuilt on their next query, and nothing stale is ever sent. The stale entry is
@@ -45,13 +44,13 @@ public final class ClusterReplies {
   /** Default bound of the cache: bytes of names, replies and estimated overhead. */
   public static final long DEFAULT_MAX_BYTES = 32L << 20;
 
-  /** Estimated bytes per entry beyond its two arrays: Caffeine's node, key, reply object, array headers. */
-  private static final int ENTRY_OVERHEAD = 160;
+  /** Estimated bytes per entry beyond its two arrays: Caffeine's node, key, entry, reply, array headers. */
+  private static final int ENTRY_OVERHEAD = 200;
 
   private final ClusterZone zone;
   private final SnapshotSource source;
   private final boolean loadbalance;
-  private final Cache<Key, EncodedReply> cache;
+  private final Cache<Key, Entry> cache;
 
   /** @param loadbalance replies shuffle their A/AAAA/MX records per query (CoreDNS {@code loadbalance}) */
   public ClusterReplies(ClusterZone zone, boolean loadbalance, long maxBytes) {
@@ -60,33 +59,33 @@ public final class ClusterReplies {
     this.loadbalance = loadbalance;
     this.cache = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
-        .weigher((Key k, EncodedReply r) -> k.name.length + (r.body == null ? 0 : r.body.length) + ENTRY_OVERHEAD)
+        .weigher((Key k, Entry e) -> k.name.length + (e.reply == null ? 0 : e.reply.length()) + ENTRY_OVERHEAD)
         .build();
   }
 
   /**
-   * The reply to {@code q}, or null when it is not a cluster name or must take the full path (see the class
-   * notes).
+   * The reply to {@code q}, a name in a cluster zone ({@link ClusterZone#coversWire}), or null when it must
+   * take the full path (see the class notes).
    */
   byte[] reply(WireQuery q, boolean tcp) {
-    if (!zone.coversWire(q.name) || !source.synced()) {
+    if (!source.synced()) {
       return null;
     }
     ClusterSnapshot current = source.current();
     Key key = new Key(q.name, q.qtype);
-    EncodedReply r = cache.getIfPresent(key);
-    if (r == null || !r.validFor(current)) {
-      r = build(q);
-      if (r == null) {
+    Entry e = cache.getIfPresent(key);
+    if (e == null || !e.validFor(current)) {
+      e = build(q);
+      if (e == null) {
         return null;
       }
-      cache.put(key, r);
+      cache.put(key, e);
       current = source.current();
-      if (!r.validFor(current)) {
+      if (!e.validFor(current)) {
         return null; // a new snapshot arrived while building: let the full path answer from it
       }
     }
-    return r.body == null ? null : r.render(q, tcp, current.serial() & 0xFFFFFFFFL);
+    return e.reply == null ? null : e.reply.render(q, tcp, current.serial() & 0xFFFFFFFFL, 0);
   }
 
   /** Entries now (after pending maintenance). */
@@ -101,7 +100,7 @@ public final class ClusterReplies {
     return cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 
-  private EncodedReply build(WireQuery q) {
+  private Entry build(WireQuery q) {
     Name qname;
     try {
       qname = new Name(q.name);
@@ -114,93 +113,48 @@ public final class ClusterReplies {
     }
     Message query = Message.newQuery(Record.newRecord(qname, q.qtype, DClass.IN));
     Message reply = QueryPipeline.authoritative(query, s.answer(), false);
-    if (reply == null) {
-      return fullPath(s);
+    EncodedReply encoded = null;
+    if (reply != null) {
+      reply.getHeader().setID(0);
+      reply.getHeader().unsetFlag(Flags.RD);
+      encoded = EncodedReply.of(reply, true, false, loadbalance);
     }
-    reply.getHeader().setID(0);
-    reply.getHeader().unsetFlag(Flags.RD);
-    byte[] body = ResponseEncoder.body(reply);
-    int serialOffset = serialOffset(reply, body);
-    if (serialOffset == -2) {
-      return fullPath(s);
-    }
-    int[] shuffle = null;
-    int shuffleLength = 0;
-    if (loadbalance) {
-      int[][] slots = shuffleSlots(body, reply.getHeader().getCount(Section.ANSWER));
-      if (slots == null) {
-        return fullPath(s);
-      }
-      if (slots.length > 0) {
-        shuffle = slots[0];
-        shuffleLength = slots[1][0];
-      }
-    }
-    return new EncodedReply(body, reply.getRcode(), serialOffset, shuffle, shuffleLength, s.snapshot(),
-        s.namespace(), s.view());
-  }
-
-  private static EncodedReply fullPath(ClusterZone.Scoped s) {
-    return new EncodedReply(null, 0, -1, null, 0, s.snapshot(), s.namespace(), s.view());
+    return new Entry(encoded, s.snapshot(), s.namespace(), s.view());
   }
 
   /**
-   * Where the SOA serial sits: -1 without an SOA; the body's end less {@link EncodedReply#SOA_TAIL} when the
-   * one SOA is the last RR (negative answers, SOA at the apex); -2 otherwise (not patched, so not cached).
+   * A cached reply and what it was read from. {@code reply} null: the question takes the full path. The
+   * reply depends on {@code view} only (names under {@code <ns>.svc} and {@code <ns>.pod}), or, when that is
+   * null, on the whole snapshot. Immutable but for {@link #checked}, a hint any event loop may move forward
+   * (a stale value only costs one more identity check).
    */
-  private static int serialOffset(Message reply, byte[] body) {
-    int soas = 0;
-    Record last = null;
-    for (int section = Section.ANSWER; section <= Section.ADDITIONAL; section++) {
-      for (Record r : reply.getSection(section)) {
-        if (r.getType() == Type.SOA) {
-          soas++;
-        }
-        last = r;
-      }
-    }
-    if (soas == 0) {
-      return -1;
-    }
-    return soas == 1 && last.getType() == Type.SOA ? body.length - EncodedReply.SOA_TAIL : -2;
-  }
+  private static final class Entry {
+    final EncodedReply reply;
+    private final String namespace;
+    private final NamespaceView view;
+    private ClusterSnapshot checked;
 
-  /**
-   * The answer RRs {@code loadbalance} moves (A, AAAA, MX; {@link RoundRobin}): {@code {offsets}, {length}}
-   * when there are two or more and all have one length (same owner and type, as in every cluster answer),
-   * an empty array when there is nothing to shuffle, or null when they cannot be swapped as byte ranges.
-   */
-  private static int[][] shuffleSlots(byte[] body, int answers) {
-    int pos = skipName(body, 12) + 4;
-    int[] offsets = new int[answers];
-    int count = 0;
-    int length = -1;
-    for (int i = 0; i < answers; i++) {
-      int start = pos;
-      pos = skipName(body, pos);
-      int type = ((body[pos] & 0xff) << 8) | (body[pos + 1] & 0xff);
-      int rdlength = ((body[pos + 8] & 0xff) << 8) | (body[pos + 9] & 0xff);
-      pos += 10 + rdlength;
-      if (type == Type.A || type == Type.AAAA || type == Type.MX) {
-        if (length >= 0 && pos - start != length) {
-          return null;
-        }
-        length = pos - start;
-        offsets[count++] = start;
-      }
+    Entry(EncodedReply reply, ClusterSnapshot built, String namespace, NamespaceView view) {
+      this.reply = reply;
+      this.checked = built;
+      this.namespace = namespace;
+      this.view = view;
     }
-    if (count < 2) {
-      return new int[0][];
-    }
-    return new int[][] {Arrays.copyOf(offsets, count), {length}};
-  }
 
-  /** The offset after an uncompressed name (the body is rendered without compression). */
-  private static int skipName(byte[] b, int pos) {
-    while (b[pos] != 0) {
-      pos += 1 + (b[pos] & 0xff);
+    /**
+     * Whether the reply is still what {@code current} answers. A rebuilt namespace is a new view object, so
+     * identity is the generation check: a watch event makes exactly its namespace's replies miss.
+     */
+    boolean validFor(ClusterSnapshot current) {
+      if (checked == current) {
+        return true;
+      }
+      if (view != null && current.namespace(namespace) == view) {
+        checked = current;
+        return true;
+      }
+      return false;
     }
-    return pos + 1;
   }
 
   /** A lowercase wire name and a type; the hash is computed once. */

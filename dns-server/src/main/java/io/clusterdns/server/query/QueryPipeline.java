@@ -1,5 +1,6 @@
 package io.clusterdns.server.query;
 
+import io.clusterdns.server.cache.ResponseCache;
 import io.clusterdns.server.forward.LoopDetector;
 import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
@@ -41,6 +42,8 @@ public final class QueryPipeline {
   private final LongAdder failures = new LongAdder();
   /** Encoded cluster replies, or null to build every reply (the reference the fast path is tested against). */
   private final ClusterReplies replies;
+  /** Cache hits of forwarded names as bytes; null without a cache or without {@link #replies}. */
+  private final ForwardedReplies forwarded;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -61,6 +64,8 @@ public final class QueryPipeline {
     this.loop = loop;
     this.loadbalance = loadbalance;
     this.replies = replies;
+    ResponseCache cache = upstream.cache();
+    this.forwarded = replies == null || cache == null ? null : new ForwardedReplies(cache, loadbalance);
   }
 
   /** Packets that got no reply at all (shorter than a header, or responses). */
@@ -100,15 +105,28 @@ public final class QueryPipeline {
   }
 
   /**
-   * The fast path: a plain query for a cluster name answered from encoded bytes (no dnsjava objects). The
-   * loop check is skipped here: its probe is a name under the forward zone, never a cluster name.
+   * The fast path: a plain query answered from encoded bytes, without dnsjava objects: a cluster name from
+   * {@link ClusterReplies}, any other name from a fresh entry of the answer cache. The name is routed once,
+   * here. While the start-up loop check runs, forwarded names take the full path, which counts the probe.
    */
   private boolean answerFromBytes(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink, long start) {
     byte[] reply;
     WireQuery q;
+    Source source;
     try {
       q = WireQuery.read(packet);
-      reply = q == null ? null : replies.reply(q, tcp);
+      if (q == null) {
+        return false;
+      }
+      if (zone.coversWire(q.name)) {
+        source = Source.CLUSTER;
+        reply = replies.reply(q, tcp);
+      } else if (forwarded != null && !loop.checking()) {
+        source = Source.FORWARD;
+        reply = forwarded.reply(q, tcp);
+      } else {
+        return false;
+      }
     } catch (RuntimeException e) {
       return false; // the full path answers, and counts a failure if it has one too
     }
@@ -116,8 +134,8 @@ public final class QueryPipeline {
       return false;
     }
     sink.send(reply);
-    observer.answered(q.qtype, q.dnssecOk, tcp, ipv6, reply[3] & 0xf, Source.CLUSTER, packet.length,
-        reply.length, System.nanoTime() - start);
+    observer.answered(q.qtype, q.dnssecOk, tcp, ipv6, reply[3] & 0xf, source, packet.length, reply.length,
+        System.nanoTime() - start);
     return true;
   }
 
@@ -192,21 +210,30 @@ public final class QueryPipeline {
       f = CompletableFuture.failedFuture(e);
     }
     f.whenComplete((upstreamReply, err) -> {
-      Message reply = ResponseEncoder.replyTo(query);
       if (err != null || upstreamReply == null) {
-        sink.reply(query, reply, failureRcode(err), Source.FORWARD);
+        sink.reply(query, ResponseEncoder.replyTo(query), failureRcode(err), Source.FORWARD);
         return;
       }
-      for (int flag : UPSTREAM_FLAGS) {
-        if (upstreamReply.getHeader().getFlag(flag)) {
-          reply.getHeader().setFlag(flag);
-        }
-      }
-      add(reply, upstreamReply.getSection(Section.ANSWER), Section.ANSWER);
-      add(reply, upstreamReply.getSection(Section.AUTHORITY), Section.AUTHORITY);
-      add(reply, upstreamReply.getSection(Section.ADDITIONAL), Section.ADDITIONAL);
-      sink.reply(query, reply, upstreamReply.getRcode(), Source.FORWARD);
+      sink.reply(query, forwarded(query, upstreamReply, loadbalance), upstreamReply.getRcode(), Source.FORWARD);
     });
+  }
+
+  /**
+   * The client's reply to a forwarded query: its header with the upstream's AA, TC, RA and AD, and the
+   * upstream's records less any OPT (the encoder adds the server's own). The one place these replies are
+   * built, for every query and for {@link ForwardedReplies}.
+   */
+  static Message forwarded(Message query, Message upstreamReply, boolean loadbalance) {
+    Message reply = ResponseEncoder.replyTo(query);
+    for (int flag : UPSTREAM_FLAGS) {
+      if (upstreamReply.getHeader().getFlag(flag)) {
+        reply.getHeader().setFlag(flag);
+      }
+    }
+    add(reply, upstreamReply.getSection(Section.ANSWER), Section.ANSWER, loadbalance);
+    add(reply, upstreamReply.getSection(Section.AUTHORITY), Section.AUTHORITY, loadbalance);
+    add(reply, upstreamReply.getSection(Section.ADDITIONAL), Section.ADDITIONAL, loadbalance);
+    return reply;
   }
 
   /**

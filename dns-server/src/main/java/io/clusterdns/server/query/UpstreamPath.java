@@ -1,5 +1,6 @@
 package io.clusterdns.server.query;
 
+import io.clusterdns.server.cache.ResponseCache;
 import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.Message;
 
@@ -11,4 +12,9 @@ import org.xbill.DNS.Message;
 @FunctionalInterface
 public interface UpstreamPath {
   CompletableFuture<Message> forward(Message query, boolean tcp);
+
+  /** The answer cache in front of the upstreams, whose fresh entries may be sent as bytes; null if none. */
+  default ResponseCache cache() {
+    return null;
+  }
 }
