@@ -40,7 +40,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /** The basic forwarding path (issue 3; behaviours.md 11.1) against a real Knot upstream and a fake one. */
-class ForwarderTest {
+class ForwarderIT {
 
   private static KnotUpstream knot;
   private static EventLoopGroup nio;

@@ -32,7 +32,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /** Cache in front of the forwarder: hits, prefetch, serve_stale, against a fake upstream and Knot. */
-class CachingResolverTest {
+class CachingResolverIT {
 
   private static EventLoopGroup group;
   private final FakeTicker ticker = new FakeTicker();

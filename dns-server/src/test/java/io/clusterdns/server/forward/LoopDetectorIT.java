@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Name;
 
 /** The start-up loop check (behaviours.md 11.6). */
-class LoopDetectorTest {
+class LoopDetectorIT {
 
   private static EventLoopGroup group;
 

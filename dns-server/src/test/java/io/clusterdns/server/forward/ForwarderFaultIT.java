@@ -1,9 +1,9 @@
 package io.clusterdns.server.forward;
 
-import static io.clusterdns.server.forward.ForwarderTest.config;
-import static io.clusterdns.server.forward.ForwarderTest.elapsedMillis;
-import static io.clusterdns.server.forward.ForwarderTest.failure;
-import static io.clusterdns.server.forward.ForwarderTest.query;
+import static io.clusterdns.server.forward.ForwarderIT.config;
+import static io.clusterdns.server.forward.ForwarderIT.elapsedMillis;
+import static io.clusterdns.server.forward.ForwarderIT.failure;
+import static io.clusterdns.server.forward.ForwarderIT.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +32,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /** Production forwarding against an in-process upstream with fault switches (issue 5). */
-class ForwarderFaultTest {
+class ForwarderFaultIT {
 
   private static EventLoopGroup group;
 
