@@ -44,8 +44,8 @@ class RunnerAgainstKnotIT {
 
   @Test
   void casesAnsweredAsSpecifiedPassAndWrongDataFails(@TempDir Path dir) throws Exception {
-    Dig dig = new Dig("dig");
-    try (KnotUpstream peer = KnotUpstream.start(knotd(), 0, dir, dig, List.<String[]>of(new String[] {"cluster.local", ZONE}))) {
+    Dig dig = new Dig(RequiredTool.dig().toString());
+    try (KnotUpstream peer = KnotUpstream.start(RequiredTool.knotd().toString(), 0, dir, dig, List.<String[]>of(new String[] {"cluster.local", ZONE}))) {
       ConformanceCommand cmd = new ConformanceCommand();
       new CommandLine(cmd).parseArgs("--server", peer.address().toString(), "--cases", "cases.tsv",
           "--tags", String.join(",", PASSING) + ",hl-a", "--work-dir", dir.toString());
@@ -67,9 +67,5 @@ class RunnerAgainstKnotIT {
       String text = Files.readString(xml);
       assertTrue(text.contains("tests=\"" + results.size() + "\" failures=\"1\""), text.substring(0, 200));
     }
-  }
-
-  static String knotd() {
-    return Files.isExecutable(Path.of("/usr/sbin/knotd")) ? "/usr/sbin/knotd" : "knotd";
   }
 }

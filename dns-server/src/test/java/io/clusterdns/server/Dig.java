@@ -3,8 +3,6 @@ package io.clusterdns.server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,12 +15,7 @@ final class Dig {
   private Dig() {}
 
   static String binary() {
-    for (String p : new String[] {"/usr/bin/dig", "/usr/local/bin/dig"}) {
-      if (Files.isExecutable(Path.of(p))) {
-        return p;
-      }
-    }
-    throw new IllegalStateException("dig not found: run .ci/install-test-deps (Debian package dnsutils)");
+    return RequiredTool.dig().toString();
   }
 
   /** Runs dig at {@code server} with the given arguments and returns its standard output. */

@@ -1,5 +1,6 @@
 package io.clusterdns.server.forward;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.clusterdns.config.ForwardConfig;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -65,6 +66,7 @@ public final class Forwarder implements AutoCloseable {
   private final UpstreamPool pool;
   private final long tryTimeoutNanos;
   private final long budgetNanos;
+  private final Ticker connectionClock;
   private final ConcurrentHashMap<EventLoop, LoopConnections> conns = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final LongAdder dropped = new LongAdder();
@@ -83,12 +85,22 @@ public final class Forwarder implements AutoCloseable {
   }
 
   public Forwarder(ForwardConfig config, UpstreamTransport transport, ForwardMetrics metrics) {
+    this(config, transport, metrics, Ticker.systemTicker());
+  }
+
+  /**
+   * @param connectionClock clock of pooled socket ages ({@code expire}, UDP socket rotation): the system
+   *     clock in production, a hand-moved one in tests so that expiry does not depend on how fast a loaded
+   *     machine runs. Try timeouts and the budget always use the event loop's real timers.
+   */
+  Forwarder(ForwardConfig config, UpstreamTransport transport, ForwardMetrics metrics, Ticker connectionClock) {
     this.config = config;
     this.transport = transport;
     this.metrics = metrics;
     this.pool = new UpstreamPool(config.upstreams(), config.policy(), metrics);
     this.tryTimeoutNanos = config.tryTimeout().toNanos();
     this.budgetNanos = config.budget().toNanos();
+    this.connectionClock = connectionClock;
   }
 
   public ForwardConfig config() {
@@ -233,6 +245,10 @@ public final class Forwarder implements AutoCloseable {
 
   UpstreamTransport transport() {
     return transport;
+  }
+
+  Ticker connectionClock() {
+    return connectionClock;
   }
 
   void countDropped() {

@@ -1,5 +1,6 @@
 package io.clusterdns.server.forward;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ final class LoopConnections {
   private final Forwarder forwarder;
   private final EventLoop loop;
   private final long expireNanos;
+  private final Ticker clock;
   private final UdpSocket[] udp;
   private final ArrayDeque<TcpConnection>[] idleTcp;
   private boolean sweepScheduled;
@@ -28,6 +30,7 @@ final class LoopConnections {
     this.forwarder = forwarder;
     this.loop = loop;
     this.expireNanos = forwarder.config().expire().toNanos();
+    this.clock = forwarder.connectionClock();
     this.udp = new UdpSocket[upstreams];
     this.idleTcp = new ArrayDeque[upstreams];
     for (int i = 0; i < upstreams; i++) {
@@ -43,11 +46,16 @@ final class LoopConnections {
     return loop;
   }
 
+  /** Now on the clock that ages sockets, nanoseconds. */
+  long now() {
+    return clock.read();
+  }
+
   /** The UDP socket a new query to {@code up} should use. */
   UdpSocket udp(Upstream up) {
     int i = up.index();
     UdpSocket s = udp[i];
-    if (s != null && !s.worn(System.nanoTime(), expireNanos)) {
+    if (s != null && !s.worn(now(), expireNanos)) {
       up.series().udpHits.inc();
       return s;
     }
@@ -72,7 +80,7 @@ final class LoopConnections {
   /** An idle unexpired TCP connection to {@code up}, or a new one ({@code fresh} forces a new one). */
   TcpConnection tcp(Upstream up, boolean fresh, long connectTimeoutMillis) {
     ArrayDeque<TcpConnection> idle = idleTcp[up.index()];
-    long now = System.nanoTime();
+    long now = now();
     while (!fresh && !idle.isEmpty()) {
       TcpConnection c = idle.pollFirst();
       if (c.isOpen() && now - c.idleSinceNanos <= expireNanos) {
@@ -91,7 +99,7 @@ final class LoopConnections {
       c.close();
       return;
     }
-    c.idleSinceNanos = System.nanoTime();
+    c.idleSinceNanos = now();
     idleTcp[up.index()].addFirst(c);
     if (!sweepScheduled) {
       sweepScheduled = true;
@@ -101,7 +109,7 @@ final class LoopConnections {
 
   private void sweep() {
     sweepScheduled = false;
-    long now = System.nanoTime();
+    long now = now();
     boolean any = false;
     for (ArrayDeque<TcpConnection> idle : idleTcp) {
       // the stack is newest first: expired ones sit at the end

@@ -45,7 +45,7 @@ final class UdpSocket extends ChannelInboundHandlerAdapter implements Carrier {
   UdpSocket(LoopConnections owner, Upstream upstream) {
     this.owner = owner;
     this.upstream = upstream;
-    this.bornNanos = System.nanoTime();
+    this.bornNanos = owner.now();
     this.channel = owner.forwarder().transport().udp().newChannel();
     // Netty reads 2048 bytes per datagram by default; an upstream answering a client's 4096-byte EDNS size
     // sends more, and a cut reply would be dropped as unparsable until the try times out.

@@ -4,8 +4,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move by hand (Caffeine's testing/FakeTicker idea). */
-final class FakeTicker implements Ticker {
+/** A clock tests move by hand (Caffeine's testing/FakeTicker idea); for the cache and forwarder clocks. */
+public final class FakeTicker implements Ticker {
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
 
   @Override
@@ -13,7 +13,7 @@ final class FakeTicker implements Ticker {
     return nanos.get();
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     nanos.addAndGet(d.toNanos());
   }
 }

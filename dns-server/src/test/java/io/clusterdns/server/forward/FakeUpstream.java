@@ -3,6 +3,7 @@ package io.clusterdns.server.forward;
 import io.clusterdns.config.HostPort;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -12,6 +13,8 @@ import java.net.Socket;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -22,8 +25,10 @@ import org.xbill.DNS.Section;
 /**
  * An in-process upstream with fault switches (STYLE.md example 5): UDP and TCP on one loopback port, each
  * query answered by a {@link Script} that may return nothing (drop), several datagrams (a spoofed one first),
- * a wrong question, a SERVFAIL, a truncated reply; {@link #delayMillis} delays every answer. Test threads
- * only: one for UDP, one accepting TCP, one per TCP connection; all end on {@link #close()}.
+ * a wrong question, a SERVFAIL, a truncated reply; {@link #hold()} keeps every answer back until the test
+ * calls {@link #release()} (a slow upstream whose reply arrives exactly when the test wants it, not after a
+ * delay a loaded machine may stretch). Test threads only: one for UDP, one accepting TCP, one per TCP
+ * connection; all end on {@link #close()}.
  */
 public final class FakeUpstream implements AutoCloseable {
 
@@ -32,24 +37,45 @@ public final class FakeUpstream implements AutoCloseable {
     List<byte[]> answer(Message query, boolean tcp) throws IOException;
   }
 
+  /** Longest a held answer waits for {@link #release()}, seconds. */
+  private static final int HOLD_LIMIT_SECONDS = 60;
+
   private final DatagramSocket udp;
   private final ServerSocket tcp;
   private final List<Socket> connections = new CopyOnWriteArrayList<>();
   private final AtomicInteger udpQueries = new AtomicInteger();
   private final AtomicInteger tcpQueries = new AtomicInteger();
   private final AtomicInteger tcpConnections = new AtomicInteger();
+  private final AtomicInteger tcpClosedByPeer = new AtomicInteger();
   private final List<Message> seen = new CopyOnWriteArrayList<>();
   public volatile Script script;
-  public volatile long delayMillis;
+  /** Null while answers flow; between {@link #hold()} and {@link #release()} the latch answers wait on. */
+  private volatile CountDownLatch gate;
   /** Closes each TCP connection right after answering (an upstream with a short idle timeout). */
   volatile boolean closeTcpAfterAnswer;
 
   public FakeUpstream(Script script) throws IOException {
     this.script = script;
-    int port = KnotUpstream.freeUdpAndTcpPort();
-    this.udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", port));
-    this.tcp = new ServerSocket();
-    tcp.bind(new InetSocketAddress("127.0.0.1", port));
+    // Both sockets stay bound from the start, so nothing can take the port between picking and binding;
+    // when the TCP side of a new UDP port is taken, another UDP port is tried.
+    DatagramSocket boundUdp;
+    ServerSocket boundTcp = new ServerSocket();
+    for (int attempt = 1; ; attempt++) {
+      boundUdp = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+      try {
+        boundTcp.bind(new InetSocketAddress("127.0.0.1", boundUdp.getLocalPort()));
+        break;
+      } catch (IOException busy) {
+        boundUdp.close();
+        boundTcp.close();
+        if (attempt == 50) {
+          throw busy;
+        }
+        boundTcp = new ServerSocket();
+      }
+    }
+    this.udp = boundUdp;
+    this.tcp = boundTcp;
     Thread u = new Thread(this::serveUdp, "fake-upstream-udp");
     u.setDaemon(true);
     u.start();
@@ -72,6 +98,25 @@ public final class FakeUpstream implements AutoCloseable {
 
   int tcpConnections() {
     return tcpConnections.get();
+  }
+
+  /** TCP connections the client closed (end of stream between queries). */
+  int tcpClosedByPeer() {
+    return tcpClosedByPeer.get();
+  }
+
+  /** From now on, answers wait until {@link #release()} (queries are still read and counted). */
+  public void hold() {
+    gate = new CountDownLatch(1);
+  }
+
+  /** Lets every held answer go, in the order the queries came, and stops holding. */
+  public void release() {
+    CountDownLatch g = gate;
+    gate = null;
+    if (g != null) {
+      g.countDown();
+    }
   }
 
   List<Message> seen() {
@@ -117,7 +162,13 @@ public final class FakeUpstream implements AutoCloseable {
         DataInputStream in = new DataInputStream(s.getInputStream());
         DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
       while (true) {
-        int len = in.readUnsignedShort();
+        int len;
+        try {
+          len = in.readUnsignedShort();
+        } catch (EOFException closed) {
+          tcpClosedByPeer.incrementAndGet();
+          return;
+        }
         byte[] wire = in.readNBytes(len);
         Message q = new Message(wire);
         tcpQueries.incrementAndGet();
@@ -138,10 +189,11 @@ public final class FakeUpstream implements AutoCloseable {
   }
 
   private void pause() {
-    long d = delayMillis;
-    if (d > 0) {
+    CountDownLatch g = gate;
+    if (g != null) {
       try {
-        Thread.sleep(d); // the fault being injected: a slow upstream
+        // Bounded so that a test that fails before release() does not leave the thread waiting for good.
+        g.await(HOLD_LIMIT_SECONDS, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -150,6 +202,7 @@ public final class FakeUpstream implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    release();
     udp.close();
     tcp.close();
     for (Socket s : connections) {
@@ -179,8 +232,13 @@ public final class FakeUpstream implements AutoCloseable {
 
   /** Answers every query with one A record, 192.0.2.1, TTL 60. */
   public static Script answering() {
+    return answering("192.0.2.1");
+  }
+
+  /** Answers every query with one A record, {@code address}, TTL 60 (tells upstreams apart). */
+  public static Script answering(String address) {
     return (q, tcp) -> List.of(reply(q, Rcode.NOERROR, org.xbill.DNS.Record.fromString(
-        q.getQuestion().getName(), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN, 60, "192.0.2.1", null))
+        q.getQuestion().getName(), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN, 60, address, null))
         .toWire());
   }
 

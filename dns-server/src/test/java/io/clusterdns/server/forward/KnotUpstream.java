@@ -1,6 +1,7 @@
 package io.clusterdns.server.forward;
 
 import io.clusterdns.config.HostPort;
+import io.clusterdns.server.RequiredTool;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -11,6 +12,9 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.xbill.DNS.DClass;
@@ -21,19 +25,42 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
- * A real upstream for tests: Knot DNS ({@code /usr/sbin/knotd}) started on a free loopback port from a
- * generated config in a temp dir, serving {@code example.test.} and {@code 2.0.192.in-addr.arpa.}. Stopped by
- * its own PID in {@link #close()} (call it from {@code @AfterAll}, also on failure).
+ * A real upstream for tests: Knot DNS ({@code knotd}) started on a free loopback port from a generated config
+ * in a temp dir, serving {@code example.test.} and {@code 2.0.192.in-addr.arpa.}. A missing knotd fails the
+ * test ({@link RequiredTool}).
+ *
+ * <p>The port is picked free for UDP and TCP and then released, so another process can take it before knotd
+ * binds; knotd then exits with "address already in use" and is started again on a new port, up to
+ * {@link #START_ATTEMPTS} times.
+ *
+ * <p>knotd is stopped by its PID in {@link #close()} (call it from {@code @AfterAll} or try-with-resources);
+ * a JVM shutdown hook kills any knotd still running, with its descendants, so a test JVM that dies or is
+ * interrupted leaves no daemon behind.
  */
 public final class KnotUpstream implements AutoCloseable {
-
-  static final String KNOTD = "/usr/sbin/knotd";
 
   /** TXT records at {@code big.example.test.}: enough text to exceed 512 bytes over UDP. */
   static final int BIG_TXT_COUNT = 20;
 
   /** TXT records at {@code huge.example.test.}: more than Netty's default 2048-byte datagram read. */
   public static final int HUGE_TXT_COUNT = 60;
+
+  /** Start-ups tried, each on a newly picked port, when the port was taken before knotd bound it. */
+  static final int START_ATTEMPTS = 3;
+
+  /** Longest a knotd start-up may take before the test fails, seconds (a loaded CI machine is slow). */
+  private static final int START_TIMEOUT_SECONDS = 30;
+
+  /** Longest close() waits for knotd to exit after SIGTERM, then after SIGKILL, seconds. */
+  private static final int STOP_TIMEOUT_SECONDS = 5;
+
+  /** knotd processes started and not yet stopped; the shutdown hook stops whatever is left. */
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(KnotUpstream::kill),
+        "knot-upstream-reaper"));
+  }
 
   private final Path dir;
   private final Process process;
@@ -45,28 +72,32 @@ public final class KnotUpstream implements AutoCloseable {
     this.port = port;
   }
 
-  public static boolean available() {
-    return Files.isExecutable(Path.of(KNOTD));
-  }
-
   public static KnotUpstream start() throws IOException, InterruptedException {
+    Path knotd = RequiredTool.knotd();
     Path dir = Files.createTempDirectory("knot-upstream");
-    int port = freeUdpAndTcpPort();
-    Files.writeString(dir.resolve("knot.conf"), config(dir, port));
     Files.writeString(dir.resolve("example.test.zone"), exampleZone());
     Files.writeString(dir.resolve("2.0.192.in-addr.arpa.zone"), reverseZone());
-    Process p = new ProcessBuilder(KNOTD, "-c", dir.resolve("knot.conf").toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("knotd.log").toFile())
-        .start();
-    KnotUpstream knot = new KnotUpstream(dir, p, port);
-    try {
-      knot.awaitServing();
-    } catch (IOException | RuntimeException | InterruptedException e) {
-      knot.close();
-      throw e;
+    for (int attempt = 1; ; attempt++) {
+      int port = freeUdpAndTcpPort();
+      Files.writeString(dir.resolve("knot.conf"), config(dir, port));
+      Process p = new ProcessBuilder(knotd.toString(), "-c", dir.resolve("knot.conf").toString())
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve("knotd.log").toFile())
+          .start();
+      RUNNING.add(p);
+      KnotUpstream knot = new KnotUpstream(dir, p, port);
+      try {
+        knot.awaitServing();
+        return knot;
+      } catch (IOException | RuntimeException | InterruptedException e) {
+        knot.stop();
+        boolean portTaken = e instanceof IOException && knot.log().contains("address already in use");
+        if (!portTaken || attempt == START_ATTEMPTS) {
+          deleteTree(dir);
+          throw e;
+        }
+      }
     }
-    return knot;
   }
 
   public int port() {
@@ -77,16 +108,16 @@ public final class KnotUpstream implements AutoCloseable {
     return new HostPort("127.0.0.1", port);
   }
 
-  /** Polls with SOA queries until Knot answers, for at most 10 s. */
+  /** Polls with SOA queries until Knot answers, for at most {@link #START_TIMEOUT_SECONDS}. */
   private void awaitServing() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
     Message q = Message.newQuery(Record.newRecord(Name.fromString("example.test."), Type.SOA, DClass.IN));
     byte[] wire = q.toWire();
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       s.setSoTimeout(100);
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
-          throw new IOException("knotd exited: " + Files.readString(dir.resolve("knotd.log")));
+          throw new IOException("knotd exited with " + process.exitValue() + " on port " + port + ": " + log());
         }
         s.send(new DatagramPacket(wire, wire.length, InetAddress.getLoopbackAddress(), port));
         byte[] buf = new byte[4096];
@@ -103,26 +134,65 @@ public final class KnotUpstream implements AutoCloseable {
         Thread.sleep(20);
       }
     }
-    throw new IOException("knotd did not answer within 10 s: " + Files.readString(dir.resolve("knotd.log")));
+    throw new IOException("knotd did not answer within " + START_TIMEOUT_SECONDS + " s: " + log());
+  }
+
+  private String log() throws IOException {
+    Path log = dir.resolve("knotd.log");
+    return Files.exists(log) ? Files.readString(log) : "";
   }
 
   @Override
   public void close() throws IOException {
+    try {
+      stop();
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** Stops knotd by its PID: SIGTERM, then SIGKILL if it does not exit in time; its descendants too. */
+  private void stop() {
+    List<ProcessHandle> descendants = process.descendants().toList(); // before they are reparented
     process.destroy();
     try {
-      if (!process.waitFor(3, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
+      if (!process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        kill(process);
       }
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      kill(process);
+      Thread.currentThread().interrupt();
+    } finally {
+      descendants.forEach(ProcessHandle::destroyForcibly);
+      if (!process.isAlive()) {
+        RUNNING.remove(process);
+      }
+    }
+  }
+
+  /** SIGKILL to {@code p} and its descendants, and a bounded wait for it to go. */
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    try {
+      if (p.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        RUNNING.remove(p);
+      }
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 
-  /** A port free for both UDP and TCP on 127.0.0.1 right now (Knot listens on both). */
+  /**
+   * A port free for both UDP and TCP on 127.0.0.1 right now (Knot listens on both). It is released before
+   * knotd binds it, which is why {@link #start()} retries when it was taken in between.
+   */
   static int freeUdpAndTcpPort() throws IOException {
     for (int i = 0; i < 50; i++) {
       try (DatagramSocket u = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {

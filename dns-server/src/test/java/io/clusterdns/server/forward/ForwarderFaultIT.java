@@ -1,14 +1,19 @@
 package io.clusterdns.server.forward;
 
-import static io.clusterdns.server.forward.ForwarderTest.config;
-import static io.clusterdns.server.forward.ForwarderTest.elapsedMillis;
-import static io.clusterdns.server.forward.ForwarderTest.failure;
-import static io.clusterdns.server.forward.ForwarderTest.query;
+import static io.clusterdns.server.forward.ForwarderIT.WAIT_SECONDS;
+import static io.clusterdns.server.forward.ForwarderIT.SLACK_MILLIS;
+import static io.clusterdns.server.forward.ForwarderIT.address;
+import static io.clusterdns.server.forward.ForwarderIT.config;
+import static io.clusterdns.server.forward.ForwarderIT.elapsedMillis;
+import static io.clusterdns.server.forward.ForwarderIT.failure;
+import static io.clusterdns.server.forward.ForwarderIT.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clusterdns.config.ForwardConfig;
 import io.clusterdns.config.ForwardPolicy;
+import io.clusterdns.server.cache.FakeTicker;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -31,8 +36,12 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
-/** Production forwarding against an in-process upstream with fault switches (issue 5). */
-class ForwarderFaultTest {
+/**
+ * Production forwarding against an in-process upstream with fault switches (issue 5). Time is handled as in
+ * {@link ForwarderIT}: outcomes and order, waits bounded by {@link ForwarderIT#WAIT_SECONDS}; connection
+ * expiry runs on a {@link FakeTicker}; a slow upstream is one the test {@link FakeUpstream#hold() holds}.
+ */
+class ForwarderFaultIT {
 
   private static EventLoopGroup group;
 
@@ -47,11 +56,11 @@ class ForwarderFaultTest {
   }
 
   private static Message ask(Forwarder f, String name, boolean tcp) throws Exception {
-    return f.forward(query(name, Type.A), tcp).get(5, TimeUnit.SECONDS);
+    return f.forward(query(name, Type.A), tcp).get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for: " + what);
@@ -64,24 +73,25 @@ class ForwarderFaultTest {
   void healthChecksTakeAFailingUpstreamOutAndBringItBack() throws Exception {
     try (FakeUpstream a = new FakeUpstream(FakeUpstream.silent());
         FakeUpstream b = new FakeUpstream(FakeUpstream.answering())) {
+      // The production try timeout: B's try must have room to answer on a loaded machine.
       ForwardConfig c = config(a.hostPort(), b.hostPort())
           .withPolicy(ForwardPolicy.SEQUENTIAL)
-          .withTimeouts(Duration.ofMillis(400), Duration.ofSeconds(2))
+          .withTimeouts(ForwardConfig.DEFAULT_TRY_TIMEOUT, Duration.ofSeconds(WAIT_SECONDS))
           .withHealthCheck(2, Duration.ofMillis(50));
       PrometheusRegistry registry = new PrometheusRegistry();
       try (Forwarder f = new Forwarder(c, group, ForwardMetrics.register(registry))) {
         Upstream upA = f.pool().upstreams().get(0);
         assertEquals(Rcode.NOERROR, ask(f, "one.example.", false).getRcode()); // A timed out, B answered
         await("A marked down by its failing probes", () -> upA.fails() >= 2);
-        assertTrue(a.seenFor(".") >= 1, "A was probed with . NS");
 
-        long t0 = System.nanoTime();
+        // A down upstream is not tried, so no try timeout is spent on it: B is asked, A never.
         assertEquals(Rcode.NOERROR, ask(f, "two.example.", false).getRcode());
-        assertTrue(elapsedMillis(t0) < 350, "a down upstream is skipped: " + elapsedMillis(t0) + " ms");
-        assertEquals(0, a.seenFor("two.example."));
+        assertEquals(1, b.seenFor("two.example."));
+        assertEquals(0, a.seenFor("two.example."), "a down upstream is skipped");
 
         a.script = FakeUpstream.answering();
         await("A back in after a probe is answered", () -> upA.fails() == 0 && !upA.isProbing());
+        assertTrue(a.seenFor(".") >= 1, "A was probed with . NS");
         assertEquals(Rcode.NOERROR, ask(f, "three.example.", false).getRcode());
         assertEquals(1, a.seenFor("three.example."), "sequential policy: A first again");
         assertTrue(scrape(registry).contains(
@@ -93,9 +103,10 @@ class ForwarderFaultTest {
   @Test
   void whenAllUpstreamsAreDownTheyAreTriedAnywayAndCounted() throws Exception {
     try (FakeUpstream a = new FakeUpstream(FakeUpstream.silent())) {
+      // A probe that came back answered would bring A up before the second query: none is sent in the test.
       ForwardConfig c = config(a.hostPort())
-          .withTimeouts(Duration.ofMillis(100), Duration.ofSeconds(1))
-          .withHealthCheck(1, Duration.ofSeconds(10)); // no probe before the test ends
+          .withTimeouts(ForwardConfig.DEFAULT_TRY_TIMEOUT, Duration.ofSeconds(WAIT_SECONDS))
+          .withHealthCheck(1, Duration.ofHours(1));
       PrometheusRegistry registry = new PrometheusRegistry();
       try (Forwarder f = new Forwarder(c, group, ForwardMetrics.register(registry))) {
         failure(f.forward(query("one.example.", Type.A), false));
@@ -111,9 +122,12 @@ class ForwarderFaultTest {
   @Test
   void tcpConnectionsAreReusedUntilTheyExpire() throws Exception {
     try (FakeUpstream a = new FakeUpstream(FakeUpstream.answering())) {
-      ForwardConfig c = config(a.hostPort()).withExpire(Duration.ofMillis(200));
+      // Ages are read from the fake clock; the real sweep timer (every expire) does not fire in the test.
+      Duration expire = Duration.ofMinutes(10);
+      FakeTicker clock = new FakeTicker();
       PrometheusRegistry registry = new PrometheusRegistry();
-      try (Forwarder f = new Forwarder(c, group, ForwardMetrics.register(registry))) {
+      try (Forwarder f = new Forwarder(config(a.hostPort()).withExpire(expire), UpstreamTransport.forGroup(group),
+          ForwardMetrics.register(registry), clock)) {
         for (int i = 0; i < 5; i++) {
           assertEquals(Rcode.NOERROR, ask(f, "n" + i + ".example.", true).getRcode());
         }
@@ -122,9 +136,27 @@ class ForwarderFaultTest {
         String text = scrape(registry);
         assertTrue(text.contains("coredns_proxy_conn_cache_hits_total{proto=\"tcp\",proxy_name=\"forward\",to=\""
             + a.hostPort() + "\"} 4.0"), text);
-        Thread.sleep(450); // let the 200 ms expiry (and its sweep) pass: the behaviour under test is time
+        clock.advance(expire.minusSeconds(1));
+        assertEquals(Rcode.NOERROR, ask(f, "idle.example.", true).getRcode());
+        assertEquals(1, a.tcpConnections(), "idle for less than expire: reused");
+        clock.advance(expire.plusSeconds(1));
         assertEquals(Rcode.NOERROR, ask(f, "late.example.", true).getRcode());
-        assertEquals(2, a.tcpConnections(), "an expired connection is not reused");
+        assertEquals(2, a.tcpConnections(), "idle for longer than expire: not reused");
+      }
+    }
+  }
+
+  @Test
+  void anIdleConnectionIsClosedAfterExpireWithoutAnotherQuery() throws Exception {
+    try (FakeUpstream a = new FakeUpstream(FakeUpstream.answering())) {
+      Duration expire = Duration.ofMillis(300);
+      try (Forwarder f = new Forwarder(config(a.hostPort()).withExpire(expire), group)) {
+        long t0 = System.nanoTime();
+        assertEquals(Rcode.NOERROR, ask(f, "once.example.", true).getRcode());
+        await("the idle connection is closed by the forwarder", () -> a.tcpClosedByPeer() == 1);
+        assertTrue(elapsedMillis(t0) >= expire.toMillis() - SLACK_MILLIS,
+            "not closed before it expired: " + elapsedMillis(t0) + " ms");
+        assertEquals(1, a.tcpConnections());
       }
     }
   }
@@ -173,7 +205,7 @@ class ForwarderFaultTest {
     };
     try (FakeUpstream a = new FakeUpstream(cut); Forwarder f = new Forwarder(config(a.hostPort()), group)) {
       Message q = query("big.example.", Type.TXT);
-      Message r = f.forward(q, false).get(5, TimeUnit.SECONDS);
+      Message r = f.forward(q, false).get(WAIT_SECONDS, TimeUnit.SECONDS);
       assertTrue(r.getHeader().getFlag(Flags.TC));
       assertEquals(q.getQuestion(), r.getQuestion());
       assertEquals(q.getHeader().getID(), r.getHeader().getID());
@@ -182,17 +214,24 @@ class ForwarderFaultTest {
 
   @Test
   void aLateReplyFromASlowUpstreamIsDroppedAndTheNextUpstreamAnswers() throws Exception {
-    try (FakeUpstream slow = new FakeUpstream(FakeUpstream.answering());
-        FakeUpstream fast = new FakeUpstream(FakeUpstream.answering())) {
-      slow.delayMillis = 300;
+    try (FakeUpstream slow = new FakeUpstream(FakeUpstream.answering("192.0.2.1"));
+        FakeUpstream fast = new FakeUpstream(FakeUpstream.answering("192.0.2.2"))) {
+      slow.hold(); // its reply comes only when released, after the fast one answered
+      // max_fails 0: no health probes, whose own late replies would be dropped too
       ForwardConfig c = config(slow.hostPort(), fast.hostPort())
           .withPolicy(ForwardPolicy.SEQUENTIAL)
-          .withTimeouts(Duration.ofMillis(100), Duration.ofSeconds(2));
+          .withTimeouts(ForwardConfig.DEFAULT_TRY_TIMEOUT, Duration.ofSeconds(WAIT_SECONDS))
+          .withHealthCheck(0, ForwardConfig.DEFAULT_HEALTH_CHECK);
       try (Forwarder f = new Forwarder(c, group)) {
         long t0 = System.nanoTime();
-        assertEquals(Rcode.NOERROR, ask(f, "www.example.", false).getRcode());
-        assertTrue(elapsedMillis(t0) < 300, "answered by the fast one after 100 ms: " + elapsedMillis(t0));
+        Message r = ask(f, "www.example.", false);
+        assertEquals("192.0.2.2", address(r), "the fast upstream answered");
+        assertTrue(elapsedMillis(t0) >= c.tryTimeout().toMillis() - SLACK_MILLIS,
+            "after the slow one's try timed out: " + elapsedMillis(t0) + " ms");
+        assertEquals(0, f.droppedReplies());
+        slow.release();
         await("the slow reply arrives and is dropped", () -> f.droppedReplies() == 1);
+        assertEquals(1, slow.seenFor("www.example."));
       }
     }
   }
@@ -212,17 +251,21 @@ class ForwarderFaultTest {
   @Test
   void maxConcurrentRejectsAreCounted() throws Exception {
     try (FakeUpstream a = new FakeUpstream(FakeUpstream.answering())) {
-      a.delayMillis = 200;
+      a.hold(); // the first two stay in flight until released
       PrometheusRegistry registry = new PrometheusRegistry();
-      try (Forwarder f = new Forwarder(config(a.hostPort()).withMaxConcurrent(2), group,
-          ForwardMetrics.register(registry))) {
+      ForwardConfig c = config(a.hostPort())
+          .withMaxConcurrent(2)
+          .withTimeouts(Duration.ofSeconds(WAIT_SECONDS), Duration.ofSeconds(WAIT_SECONDS));
+      try (Forwarder f = new Forwarder(c, group, ForwardMetrics.register(registry))) {
         var first = f.forward(query("a.example.", Type.A), false);
         var second = f.forward(query("b.example.", Type.A), false);
         for (int i = 0; i < 3; i++) {
           assertEquals(Rcode.REFUSED, failure(f.forward(query("c.example.", Type.A), false)).rcode());
         }
-        assertEquals(Rcode.NOERROR, first.get(5, TimeUnit.SECONDS).getRcode());
-        assertEquals(Rcode.NOERROR, second.get(5, TimeUnit.SECONDS).getRcode());
+        assertFalse(first.isDone() || second.isDone(), "both were still in flight");
+        a.release();
+        assertEquals(Rcode.NOERROR, first.get(WAIT_SECONDS, TimeUnit.SECONDS).getRcode());
+        assertEquals(Rcode.NOERROR, second.get(WAIT_SECONDS, TimeUnit.SECONDS).getRcode());
         assertTrue(scrape(registry).contains("coredns_forward_max_concurrent_rejects_total 3.0"));
         assertEquals(Rcode.NOERROR, ask(f, "d.example.", false).getRcode(), "room again once they finish");
       }
