@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Mode 2: the built {@code clusterdns.jar} serving the fixture from {@code --snapshot} on a free loopback
  * port (plus free ports for health, ready and metrics so several instances and other tests never
- * collide). Ready when {@code dns-version.<zone> TXT} answers NOERROR. {@link #close()} stops its PID.
+ * collide; started again on fresh ports if one was taken before it bound). Ready when
+ * {@code dns-version.<zone> TXT} answers NOERROR. {@link #close()} stops its PID and its child JVM.
  * Owned by the thread that started it.
  */
 public final class ClusterDnsProcess implements AutoCloseable {
@@ -35,32 +36,33 @@ public final class ClusterDnsProcess implements AutoCloseable {
       throw new IllegalArgumentException("no clusterdns jar at " + jar.toAbsolutePath()
           + " (build it with: mvn -B -q -DskipTests package)");
     }
-    int port = FreePorts.pick();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString(),
-        "--snapshot", snapshot.toString(),
-        "--listen", "127.0.0.1:" + port,
-        "--cluster-domain", clusterDomain,
-        "--ttl", "30",
-        "--pods", pods,
-        "--health", "127.0.0.1:" + FreePorts.pick(),
-        "--ready", "127.0.0.1:" + FreePorts.pick(),
-        "--metrics", "127.0.0.1:" + FreePorts.pick()));
-    if (upstream != null) {
-      cmd.add("--upstream");
-      cmd.add(upstream.toString());
-    }
-    Path log = workDir.resolve("clusterdns-" + pods + ".log");
-    ManagedProcess proc = ManagedProcess.start("clusterdns (--pods " + pods + ")", cmd, log);
-    ServerAddress addr = new ServerAddress("127.0.0.1", port);
-    try {
-      proc.awaitReady(() -> "NOERROR".equals(
-          dig.query(addr, "dns-version." + clusterDomain + ".", "TXT", List.of()).status()), START_DEADLINE);
-    } catch (RuntimeException e) {
-      proc.close();
-      throw e;
-    }
-    return new ClusterDnsProcess(proc, addr);
+    return FreePorts.startOn(4, ports -> {
+      List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString(),
+          "--snapshot", snapshot.toString(),
+          "--listen", "127.0.0.1:" + ports.get(0),
+          "--cluster-domain", clusterDomain,
+          "--ttl", "30",
+          "--pods", pods,
+          "--health", "127.0.0.1:" + ports.get(1),
+          "--ready", "127.0.0.1:" + ports.get(2),
+          "--metrics", "127.0.0.1:" + ports.get(3)));
+      if (upstream != null) {
+        cmd.add("--upstream");
+        cmd.add(upstream.toString());
+      }
+      Path log = workDir.resolve("clusterdns-" + pods + ".log");
+      ManagedProcess proc = ManagedProcess.start("clusterdns (--pods " + pods + ")", cmd, log);
+      ServerAddress addr = new ServerAddress("127.0.0.1", ports.get(0));
+      try {
+        proc.awaitReady(() -> "NOERROR".equals(
+            dig.query(addr, "dns-version." + clusterDomain + ".", "TXT", List.of()).status()), START_DEADLINE);
+      } catch (RuntimeException e) {
+        proc.close();
+        throw e;
+      }
+      return new ClusterDnsProcess(proc, addr);
+    });
   }
 
   public ServerAddress address() {

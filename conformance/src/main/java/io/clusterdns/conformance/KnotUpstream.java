@@ -16,6 +16,9 @@ import java.util.List;
  */
 public final class KnotUpstream implements AutoCloseable {
 
+  /** Start-up bound: knotd answers within a fraction of a second; a busy CI machine can be much slower. */
+  static final Duration START_DEADLINE = Duration.ofSeconds(30);
+
   /** TTL of every upstream record: above 30 so a forwarder's cache cap (behaviours.md 9.5) shows. */
   static final int UPSTREAM_TTL = 3600;
 
@@ -42,7 +45,10 @@ public final class KnotUpstream implements AutoCloseable {
     this.address = address;
   }
 
-  /** Starts knotd on {@code port} (0 = pick a free one) and waits until it answers, at most 15 s. */
+  /**
+   * Starts knotd on {@code port} (0 = pick a free one, and pick again if it was taken before knotd bound it)
+   * and waits until it answers, at most {@link #START_DEADLINE}.
+   */
   public static KnotUpstream start(String knotd, int port, Path workDir, Dig dig) throws IOException {
     return start(knotd, port, workDir, dig, ZONES);
   }
@@ -50,7 +56,14 @@ public final class KnotUpstream implements AutoCloseable {
   /** Starts knotd serving {@code zones} (name, zone-file body); tests use it as a stand-in peer. */
   static KnotUpstream start(String knotd, int port, Path workDir, Dig dig, List<String[]> zones)
       throws IOException {
-    int p = port == 0 ? FreePorts.pick() : port;
+    if (port != 0) {
+      return startOn(knotd, port, workDir, dig, zones);
+    }
+    return FreePorts.startOn(1, ports -> startOn(knotd, ports.get(0), workDir, dig, zones));
+  }
+
+  private static KnotUpstream startOn(String knotd, int p, Path workDir, Dig dig, List<String[]> zones)
+      throws IOException {
     Path dir = Files.createDirectories(workDir.resolve("knot"));
     StringBuilder zoneConf = new StringBuilder();
     for (String[] z : zones) {
@@ -74,7 +87,7 @@ public final class KnotUpstream implements AutoCloseable {
     ServerAddress addr = new ServerAddress("127.0.0.1", p);
     try {
       proc.awaitReady(() -> "NOERROR".equals(dig.query(addr, zones.get(0)[0] + ".", "SOA", List.of()).status()),
-          Duration.ofSeconds(15));
+          START_DEADLINE);
     } catch (RuntimeException e) {
       proc.close();
       throw e;

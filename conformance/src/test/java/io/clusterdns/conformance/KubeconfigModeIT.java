@@ -8,19 +8,56 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Mode 3's apply / read back / clean up against fabric8's mock API server in CRUD mode. */
-@EnableKubernetesMockClient(crud = true)
+/**
+ * Mode 3's apply / read back / clean up against fabric8's mock API server in CRUD mode. The server is managed
+ * here rather than by {@code @EnableKubernetesMockClient}, whose teardown fails the class when the mock's
+ * shutdown times out (see {@link #stopServer()}).
+ */
 class KubeconfigModeIT {
 
-  static KubernetesClient client;
+  private static KubernetesMockServer server;
+  private static KubernetesClient client;
+
+  @BeforeAll
+  static void startServer() {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    try {
+      if (client != null) {
+        client.close();
+      }
+    } finally {
+      if (server != null) {
+        try {
+          server.destroy();
+        } catch (IllegalStateException e) {
+          // MockWebServer sometimes times out waiting for a closed vertx client's socket; the tests are over.
+          System.err.println("mock server shutdown: " + e);
+        }
+      }
+    }
+  }
 
   private final PrintStream log = new PrintStream(new ByteArrayOutputStream());
 

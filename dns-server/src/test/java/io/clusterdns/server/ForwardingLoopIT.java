@@ -3,11 +3,8 @@ package io.clusterdns.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -17,27 +14,20 @@ import org.junit.jupiter.api.Test;
  */
 class ForwardingLoopIT {
 
+  /** The loop check gives its probe 10 s (Main.LOOP_CHECK_TIMEOUT); the rest is room for a busy machine. */
+  private static final long EXIT_DEADLINE_SECONDS = 60;
+
   @Test
   void serverForwardingToItselfExitsNonZeroNamingTheLoop() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    Path jar = Path.of("target", "clusterdns.jar");
-    assertTrue(Files.isRegularFile(jar), "run 'mvn verify' so the jar is packaged first");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-jar", jar.toString(), "--demo",
-        "--listen", "127.0.0.1:" + port, "--upstream", "127.0.0.1:" + port,
-        "--health", "127.0.0.1:0", "--ready", "127.0.0.1:0", "--metrics", "127.0.0.1:0")
-        .redirectErrorStream(true)
-        .start();
-    try {
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the server should exit by itself on a forwarding loop");
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try (ServerProcess server = ServerProcess.start(List.of("-Xmx128m"), Map.of(),
+        ports -> List.of("--demo", "--upstream", "127.0.0.1:" + ports.dns()))) {
+      Process p = server.process();
+      assertTrue(p.waitFor(EXIT_DEADLINE_SECONDS, TimeUnit.SECONDS),
+          "the server should exit by itself on a forwarding loop:\n" + server.output());
+      String out = server.outputAfterExit();
       assertEquals(1, p.exitValue(), out);
-      assertTrue(out.contains("Loop (") && out.contains("127.0.0.1:" + port) && out.contains("HINFO"), out);
-    } finally {
-      p.destroyForcibly();
+      assertTrue(out.contains("Loop (") && out.contains("127.0.0.1:" + server.ports().dns())
+          && out.contains("HINFO"), out);
     }
   }
 }

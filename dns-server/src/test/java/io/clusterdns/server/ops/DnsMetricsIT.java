@@ -51,7 +51,7 @@ class DnsMetricsIT {
       server.listen(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
       InetSocketAddress addr = server.boundAddresses().get(0);
       try (DatagramSocket sock = new DatagramSocket()) {
-        sock.setSoTimeout(2000);
+        sock.setSoTimeout(10_000); // a bound for a busy machine; replies take microseconds
         send(sock, addr, query("kubernetes.default.svc.cluster.local.", Type.A).toWire());
         send(sock, addr, query("kubernetes.default.svc.cluster.local.", Type.A).toWire());
         send(sock, addr, query("nope.default.svc.cluster.local.", Type.SRV).toWire());
