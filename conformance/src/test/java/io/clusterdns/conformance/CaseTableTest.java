@@ -80,6 +80,10 @@ class CaseTableTest {
         return candidate;
       }
     }
+    Path workplace = Path.of("/work/shared/spec/behaviours.md"); // where the developers' machines keep it
+    if (Files.isRegularFile(workplace)) {
+      return workplace;
+    }
     org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("clusterdns.allowMissingTools"),
         "shared/spec/behaviours.md not found; skipped (clusterdns.allowMissingTools)");
     throw new AssertionError("shared/spec/behaviours.md not found in any parent of " + Path.of("").toAbsolutePath()
