@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Compares two DNS servers' answers with dig, ignoring TTL and record order.
 
-  parity.py --ref-port P --port Q --first 50 queries.txt [more.txt ...]
+  parity.py --ref-port P --port Q --first 50 [--tcp] queries.txt [more.txt ...]
 
 Takes the first --first lines of the first file and every line of the others ("name type"), asks both
 servers on 127.0.0.1 with one `dig -f` batch each (no EDNS, like dnsperf's queries), and compares the
-status (NOERROR / NXDOMAIN ...) and the answer section (lowercased, TTL dropped, sorted). Prints
+status (NOERROR / NXDOMAIN ...) and the answer section (lowercased, TTL dropped, sorted); --tcp asks both
+over TCP instead. TTLs are dropped because forwarded answers carry the forwarder's capped, decreasing TTLs
+(clusterdns caches for at most 30 s) where an authoritative reference says 3600. Prints
 "ok(N)" or "DIFF(d/N)" on stdout and every difference on stderr:
 
   DIFF <name> <type>
@@ -23,11 +25,11 @@ import sys
 HEADER = re.compile(r"->>HEADER<<- opcode: \w+, status: (\w+), id: \d+")
 
 
-def ask(port, questions):
+def ask(port, questions, tcp=False):
     batch = "".join(f"{name} {qtype}\n" for name, qtype in questions)
     out = subprocess.run(
         ["dig", "@127.0.0.1", "-p", str(port), "+noedns", "+tries=1", "+time=2", "+noall", "+comments",
-         "+answer", "+nottlid", "+nocl", "-f", "-"],
+         "+answer", "+nottlid", "+nocl"] + (["+tcp"] if tcp else []) + ["-f", "-"],
         input=batch, capture_output=True, text=True, timeout=60).stdout
     results = []
     for block in out.split(";; Got answer:")[1:]:
@@ -43,6 +45,7 @@ def main():
     p.add_argument("--ref-port", type=int, required=True, help="the reference server (Knot)")
     p.add_argument("--port", type=int, required=True, help="the server compared with it")
     p.add_argument("--first", type=int, default=50, help="lines taken from the first file")
+    p.add_argument("--tcp", action="store_true", help="ask both servers over TCP")
     p.add_argument("files", nargs="+")
     a = p.parse_args()
     questions = []
@@ -50,7 +53,7 @@ def main():
         with open(path) as f:
             lines = [line.split() for line in f if line.strip()]
         questions += [(q[0], q[1]) for q in (lines[:a.first] if n == 0 else lines)]
-    ref, got = ask(a.ref_port, questions), ask(a.port, questions)
+    ref, got = ask(a.ref_port, questions, a.tcp), ask(a.port, questions, a.tcp)
     if len(ref) != len(questions) or len(got) != len(questions):
         print(f"INCOMPLETE(ref {len(ref)}, got {len(got)} of {len(questions)})")
         return 1
