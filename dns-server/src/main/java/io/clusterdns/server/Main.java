@@ -47,7 +47,19 @@ public final class Main implements Callable<Integer> {
       System.exit(Relauncher.run(args));
     }
     Relauncher.watchParent();
+    quietLeakDetection();
     System.exit(run(args));
+  }
+
+  /**
+   * Netty samples one buffer in 128 for leak tracking by default and records a stack trace for each: 1-2 % of
+   * the server's CPU under load in an async-profiler run of the peer rig (RESULTS.md, issue 16), for a
+   * debugging aid. Off unless {@code -Dio.netty.leakDetection.level} asks for it.
+   */
+  private static void quietLeakDetection() {
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+    }
   }
 
   /** Runs the command line and returns the exit code; the process keeps serving until stopped. */

@@ -22,9 +22,9 @@ import org.xbill.DNS.Record;
  *
  * <p>Design notes.
  * <ul>
- *   <li><b>Correctness.</b> A cached reply is used only while it is valid for ({@code Entry.validFor}) the current
- *       snapshot: its namespace view is the same object (or, for replies that read more than one namespace,
- *       the snapshot is). A watch event rebuilds only its namespace's view, so exactly the replies of that
+ *   <li><b>Correctness.</b> A cached reply is used only while it is valid for ({@code Entry.validFor}) the
+ *       current snapshot: its namespace view has the generation it was read from (or, for replies that read
+ *       more than one namespace, the snapshot has). A watch event rebuilds only its namespace's view, so exactly the replies of that
  *       namespace are rebuilt on their next query, and nothing stale is ever sent. The stale entry is
  *       replaced under the same key rather than left beside a new one, so old generations do not pile up.
  *   <li><b>Scope.</b> Only what {@link WireQuery} reads (plain queries with lowercase names) and only the
@@ -34,8 +34,8 @@ import org.xbill.DNS.Record;
  *       an outside target, reverse misses that fall through) are remembered as such, so they are looked up
  *       once per data change rather than twice per query.
  *   <li><b>Memory.</b> Bounded by weight ({@link #DEFAULT_MAX_BYTES}): the bytes of name and reply plus an
- *       estimate of the entry's object overhead. Eviction and other maintenance run on Caffeine's executor
- *       (the common pool), not on the event loops.
+ *       estimate of the entry's object overhead. Caffeine's maintenance (amortised, lock-free for readers:
+ *       a try-lock that is skipped when held) runs on the event loop that triggers it.
  *   <li><b>Threads.</b> Called on every event loop; no locks beyond Caffeine's own lock-free reads. Two loops
  *       may build the same reply at once; both results are equal and the later simply wins.
  * </ul>
@@ -57,7 +57,10 @@ public final class ClusterReplies {
     this.zone = zone;
     this.source = zone.source();
     this.loadbalance = loadbalance;
+    // Maintenance (draining the read buffer, evicting) on the calling event loop: handing it to the common pool
+    // woke a pool thread that competed with the two loops for the two cores, for work of a few microseconds.
     this.cache = Caffeine.newBuilder()
+        .executor(Runnable::run)
         .maximumWeight(maxBytes)
         .weigher((Key k, Entry e) -> k.name.length + (e.reply == null ? 0 : e.reply.length()) + ENTRY_OVERHEAD)
         .build();
@@ -119,39 +122,46 @@ public final class ClusterReplies {
       reply.getHeader().unsetFlag(Flags.RD);
       encoded = EncodedReply.of(reply, true, false, loadbalance);
     }
-    return new Entry(encoded, s.snapshot(), s.namespace(), s.view());
+    return new Entry(encoded, s.snapshot().generation(), s.namespace(),
+        s.view() == null ? -1 : s.view().generation());
   }
 
   /**
-   * A cached reply and what it was read from. {@code reply} null: the question takes the full path. The
-   * reply depends on {@code view} only (names under {@code <ns>.svc} and {@code <ns>.pod}), or, when that is
-   * null, on the whole snapshot. Immutable but for {@link #checked}, a hint any event loop may move forward
-   * (a stale value only costs one more identity check).
+   * A cached reply and what it was read from, by generation only: holding the snapshot or view itself would
+   * keep old snapshots alive for as long as an idle entry stays cached. {@code reply} null: the question takes
+   * the full path. The reply depends on one namespace view (names under {@code <ns>.svc} and {@code <ns>.pod};
+   * {@code viewGeneration} >= 0), or on the whole snapshot. Immutable but for {@link #checked}, a hint any
+   * event loop may move forward (a stale value only costs one more lookup).
    */
   private static final class Entry {
     final EncodedReply reply;
     private final String namespace;
-    private final NamespaceView view;
-    private ClusterSnapshot checked;
+    private final long viewGeneration;
+    private volatile long checked;
 
-    Entry(EncodedReply reply, ClusterSnapshot built, String namespace, NamespaceView view) {
+    Entry(EncodedReply reply, long snapshotGeneration, String namespace, long viewGeneration) {
       this.reply = reply;
-      this.checked = built;
+      this.checked = snapshotGeneration;
       this.namespace = namespace;
-      this.view = view;
+      this.viewGeneration = viewGeneration;
     }
 
     /**
-     * Whether the reply is still what {@code current} answers. A rebuilt namespace is a new view object, so
-     * identity is the generation check: a watch event makes exactly its namespace's replies miss.
+     * Whether the reply is still what {@code current} answers. Every build of a namespace view gets a new
+     * generation ({@link NamespaceView#generation}), and unchanged namespaces keep theirs across snapshots,
+     * so a watch event makes exactly its namespace's replies miss.
      */
     boolean validFor(ClusterSnapshot current) {
-      if (checked == current) {
+      long generation = current.generation();
+      if (checked == generation) {
         return true;
       }
-      if (view != null && current.namespace(namespace) == view) {
-        checked = current;
-        return true;
+      if (viewGeneration >= 0) {
+        NamespaceView v = current.namespace(namespace);
+        if (v != null && v.generation() == viewGeneration) {
+          checked = generation;
+          return true;
+        }
       }
       return false;
     }
