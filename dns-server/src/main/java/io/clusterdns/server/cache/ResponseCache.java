@@ -181,12 +181,7 @@ public final class ResponseCache {
     series.requests.inc();
     CacheKey key = CacheKey.of(query);
     long now = ticker.read();
-    CacheEntry e = denial.getIfPresent(key);
-    boolean isSuccess = false;
-    if (e == null) {
-      e = success.getIfPresent(key);
-      isSuccess = e != null;
-    }
+    CacheEntry e = find(key);
     if (e == null) {
       series.misses.inc();
       return Miss.INSTANCE;
@@ -199,7 +194,7 @@ public final class ResponseCache {
       series.misses.inc();
       return Miss.INSTANCE;
     }
-    (isSuccess ? series.successHits : series.denialHits).inc();
+    (e.kind == ReplyKind.SUCCESS ? series.successHits : series.denialHits).inc();
     boolean prefetch = e.dueForPrefetch(now, config.prefetchAmount(), prefetchWindowNanos,
         config.prefetchPercentage());
     return new Hit(answer(query, e.withTtl(left)), prefetch, e);
@@ -217,12 +212,7 @@ public final class ResponseCache {
       return null;
     }
     CacheKey key = new CacheKey(qname, type, org.xbill.DNS.DClass.IN, dnssecOk, checkingDisabled);
-    CacheEntry e = denial.getIfPresent(key);
-    boolean isSuccess = false;
-    if (e == null) {
-      e = success.getIfPresent(key);
-      isSuccess = e != null;
-    }
+    CacheEntry e = find(key);
     if (e == null) {
       return null;
     }
@@ -231,7 +221,13 @@ public final class ResponseCache {
     if (left <= 0 || e.dueForPrefetch(now, config.prefetchAmount(), prefetchWindowNanos, config.prefetchPercentage())) {
       return null;
     }
-    return new Fresh(e, left, isSuccess);
+    return new Fresh(e, left, e.kind == ReplyKind.SUCCESS);
+  }
+
+  /** The entry filed under {@code key}: denial first, then success ({@link #file} keeps one of the two). */
+  private CacheEntry find(CacheKey key) {
+    CacheEntry e = denial.getIfPresent(key);
+    return e != null ? e : success.getIfPresent(key);
   }
 
   /** Counts a reply sent from a {@link Fresh} entry as a request and a hit (coredns_cache_*). */

@@ -1,5 +1,7 @@
 package io.clusterdns.server.query;
 
+import static io.clusterdns.server.query.QueryDecoder.u16;
+
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import org.xbill.DNS.Message;
@@ -208,9 +210,5 @@ final class EncodedReply {
       pos += 1 + (b[pos] & 0xff);
     }
     return pos + 1;
-  }
-
-  private static int u16(byte[] b, int off) {
-    return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
   }
 }

@@ -79,7 +79,8 @@ public final class QueryDecoder {
     return reply.toWire();
   }
 
-  private static int u16(byte[] b, int off) {
+  /** The big-endian 16-bit value at {@code off} (RFC 1035 2.3.2); shared by the query path's byte readers. */
+  static int u16(byte[] b, int off) {
     return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
   }
 }

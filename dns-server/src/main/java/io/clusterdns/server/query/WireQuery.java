@@ -1,5 +1,7 @@
 package io.clusterdns.server.query;
 
+import static io.clusterdns.server.query.QueryDecoder.u16;
+
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Type;
 
@@ -134,9 +136,5 @@ final class WireQuery {
       return ResponseEncoder.TCP_MAX;
     }
     return edns ? Math.max(ResponseEncoder.UDP_MIN, payloadSize) : ResponseEncoder.UDP_MIN;
-  }
-
-  private static int u16(byte[] b, int off) {
-    return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
   }
 }
