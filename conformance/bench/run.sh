@@ -19,6 +19,8 @@
 #   --jar PATH             default dns-server/target/clusterdns.jar (build it first: mvn -B -q -DskipTests package)
 #   --append FILE          also append the run's markdown section (command, machine, tables) to FILE
 #   --keep DIR             keep the work directory (data, configs, logs, dnsperf outputs) as DIR (new)
+#   --own-sessions         start each server in a session of its own: with scheduler autogroups on, a
+#                          scheduling group apart from dnsperf's (see launch.py; default: the runner's session)
 #
 # Every process it starts is stopped by its PID on exit (also on failure or Ctrl-C); every wait is bounded.
 set -euo pipefail
@@ -41,6 +43,7 @@ QUERIES=200000
 JAR="$ROOT/dns-server/target/clusterdns.jar"
 APPEND=""
 KEEP=""
+SESSIONS=""
 READY_TIMEOUT=180   # seconds a server may take to answer its first query correctly
 SERIAL_FLAGS="-XX:+UseSerialGC -Xmx256m -Xmn16m"   # performance.md 2.5/2.6: best RSS at no speed cost
 
@@ -57,7 +60,8 @@ while [ $# -gt 0 ]; do
     --append) APPEND="$2"; shift 2 ;;
     --keep) KEEP="$2"; shift 2 ;;
     --modes) MODES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --own-sessions) SESSIONS=--own-session; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -189,7 +193,7 @@ start_server() {
   echo "${cmd[*]}" > "$dir/command"
   local rc=0
   READY=$(python3 "$HERE/launch.py" --pidfile "$dir/pid" --log "$dir/server.log" --port "$PORT" \
-    --probe "$(cat "$probe")" --timeout "$READY_TIMEOUT" -- "${cmd[@]}") || rc=$?
+    --probe "$(cat "$probe")" --timeout "$READY_TIMEOUT" ${SESSIONS:+"$SESSIONS"} -- "${cmd[@]}") || rc=$?
   PID=$(cat "$dir/pid" 2>/dev/null || echo "")
   [ -n "$PID" ] && PIDS+=("$PID")
   # CPU the server spent to get there: unlike READY, hardly moved by other load on the machine.
@@ -322,6 +326,8 @@ serve() {
 printf 'size\tround\tmode\tserver\tqps\tcompleted\tlost_pct\tcpu_us_q\tlat_avg\tlat_p50\tlat_p99\tlat_p999\tlat_max\tlat_timeouts\trss_mb\tpss_mb\thwm_mb\tready_s\tready_cpu_s\tparity\tother_cpu_pct\trcodes\tupstream_cpu_us_q\n' \
   > "$WORK/results.tsv"
 : > "$WORK/parity-diffs.txt"
+SCHED="the runner's session (one scheduler autogroup with dnsperf)"
+[ -z "$SESSIONS" ] || SCHED="sessions of their own (one scheduler autogroup each)"
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 T0=$(date +%s)
@@ -379,6 +385,7 @@ DIRTY=$(cd "$ROOT" && git status --porcelain -- . ':!conformance/bench' 2>/dev/n
        "\`dnsperf -Q $RATE -l $DURATION -v\`; $QUERIES queries (seed 42); clusterdns \`--threads 2\`, Knot" \
        "2 udp-workers and 2 tcp-workers; modes $MODES (tcp: \`dnsperf -m tcp\`, 20 open connections;" \
        "fwd: queries-fwd.txt, a third forwarded to a 1-worker Knot upstream, cache filled before each run);" \
+       "servers started in $SCHED;" \
        "$ROUNDS round(s), order reversed every other round; run took ${ELAPSED} s;" \
        "load average $LOAD0 at the start, $LOAD1 at the end"
   echo

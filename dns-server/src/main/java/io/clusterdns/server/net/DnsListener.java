@@ -5,6 +5,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
@@ -77,6 +78,10 @@ public final class DnsListener implements AutoCloseable {
             .channel(loops.datagramChannel())
             .option(ChannelOption.SO_RCVBUF, 4 << 20)
             .option(ChannelOption.SO_SNDBUF, 4 << 20)
+            // Each reply is copied into a direct buffer for sendmmsg; the pooled allocator serves that from a
+            // per-thread cache, where Netty 4.2's default (adaptive) one spent CAS and lock work per reply
+            // (about 7 % of the server's user CPU under dnsperf, RESULTS.md, issue 16).
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .handler(new UdpQueryHandler(pipeline));
         if (loops.epoll()) {
           b.option(EpollChannelOption.SO_REUSEPORT, true)

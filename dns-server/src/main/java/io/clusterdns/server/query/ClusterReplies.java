@@ -7,7 +7,6 @@ import io.clusterdns.index.NamespaceView;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.server.zone.ClusterZone;
 import java.io.IOException;
-import java.util.Arrays;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -50,7 +49,8 @@ public final class ClusterReplies {
   private final ClusterZone zone;
   private final SnapshotSource source;
   private final boolean loadbalance;
-  private final Cache<Key, Entry> cache;
+  /** Entries are their own keys: looked up by {@link Probe}, stored under themselves. */
+  private final Cache<Object, Entry> cache;
 
   /** @param loadbalance replies shuffle their A/AAAA/MX records per query (CoreDNS {@code loadbalance}) */
   public ClusterReplies(ClusterZone zone, boolean loadbalance, long maxBytes) {
@@ -62,7 +62,7 @@ public final class ClusterReplies {
     this.cache = Caffeine.newBuilder()
         .executor(Runnable::run)
         .maximumWeight(maxBytes)
-        .weigher((Key k, Entry e) -> k.name.length + (e.reply == null ? 0 : e.reply.length()) + ENTRY_OVERHEAD)
+        .weigher((Object k, Entry e) -> e.length() + ENTRY_OVERHEAD)
         .build();
   }
 
@@ -75,20 +75,19 @@ public final class ClusterReplies {
       return null;
     }
     ClusterSnapshot current = source.current();
-    Key key = new Key(q.name, q.qtype);
-    Entry e = cache.getIfPresent(key);
+    Entry e = cache.getIfPresent(new Probe(q.name, q.qtype));
     if (e == null || !e.validFor(current)) {
       e = build(q);
       if (e == null) {
         return null;
       }
-      cache.put(key, e);
+      cache.put(e, e);
       current = source.current();
       if (!e.validFor(current)) {
         return null; // a new snapshot arrived while building: let the full path answer from it
       }
     }
-    return e.reply == null ? null : e.reply.render(q, tcp, current.serial() & 0xFFFFFFFFL, 0);
+    return e.fullPath ? null : e.render(q, tcp, current.serial() & 0xFFFFFFFFL, 0);
   }
 
   /** Entries now (after pending maintenance). */
@@ -115,32 +114,42 @@ public final class ClusterReplies {
       return null; // not synced, an error, or REFUSED: never cached
     }
     Message query = Message.newQuery(Record.newRecord(qname, q.qtype, DClass.IN));
+    query.getHeader().setID(0);
+    query.getHeader().unsetFlag(Flags.RD);
     Message reply = QueryPipeline.authoritative(query, s.answer(), false);
-    EncodedReply encoded = null;
-    if (reply != null) {
-      reply.getHeader().setID(0);
-      reply.getHeader().unsetFlag(Flags.RD);
-      encoded = EncodedReply.of(reply, true, false, loadbalance);
-    }
-    return new Entry(encoded, s.snapshot().generation(), s.namespace(),
+    EncodedReply encoded = reply == null ? null : EncodedReply.of(reply, true, false, loadbalance);
+    // A question for the full path is remembered as the bare query: the body still names the question.
+    boolean fullPath = encoded == null;
+    return new Entry(fullPath ? EncodedReply.of(query, false, false, false) : encoded, fullPath, q.qtype,
+        Probe.hash(q.name, q.qtype), s.snapshot().generation(), s.namespace(),
         s.view() == null ? -1 : s.view().generation());
   }
 
   /**
-   * A cached reply and what it was read from, by generation only: holding the snapshot or view itself would
-   * keep old snapshots alive for as long as an idle entry stays cached. {@code reply} null: the question takes
-   * the full path. The reply depends on one namespace view (names under {@code <ns>.svc} and {@code <ns>.pod};
-   * {@code viewGeneration} >= 0), or on the whole snapshot. Immutable but for {@link #checked}, a hint any
-   * event loop may move forward (a stale value only costs one more lookup).
+   * A cached reply, its own cache key (the question name is read from its body, the type and hash are fields),
+   * and what it was read from, by generation only: holding the snapshot or view itself would keep old
+   * snapshots alive for as long as an idle entry stays cached. One object and its body are all a hit reads,
+   * which matters more than the bytes: at 10k services most lookups miss the CPU caches, once per object
+   * reached (the profile's largest Java item before, when key, entry and reply were three objects).
+   * {@code fullPath}: the question takes the full path, and the body is the bare query. The reply depends on
+   * one namespace view (names under {@code <ns>.svc} and {@code <ns>.pod}; {@code viewGeneration} >= 0), or
+   * on the whole snapshot. Immutable but for {@link #checked}, a hint any event loop may move forward (a stale
+   * value only costs one more lookup).
    */
-  private static final class Entry {
-    final EncodedReply reply;
+  private static final class Entry extends EncodedReply {
+    final boolean fullPath;
+    private final int qtype;
+    private final int hash;
     private final String namespace;
     private final long viewGeneration;
     private volatile long checked;
 
-    Entry(EncodedReply reply, long snapshotGeneration, String namespace, long viewGeneration) {
-      this.reply = reply;
+    Entry(EncodedReply reply, boolean fullPath, int qtype, int hash, long snapshotGeneration, String namespace,
+        long viewGeneration) {
+      super(reply);
+      this.fullPath = fullPath;
+      this.qtype = qtype;
+      this.hash = hash;
       this.checked = snapshotGeneration;
       this.namespace = namespace;
       this.viewGeneration = viewGeneration;
@@ -165,22 +174,40 @@ public final class ClusterReplies {
       }
       return false;
     }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    /** Equal to an entry or a probe for the same question (the cache compares either way round). */
+    @Override
+    public boolean equals(Object o) {
+      if (o instanceof Entry e) {
+        return e == this || (e.hash == hash && e.qtype == qtype && e.asksSameName(this));
+      }
+      return o instanceof Probe p && p.equals(this);
+    }
   }
 
-  /** A lowercase wire name and a type; the hash is computed once. */
-  private static final class Key {
-    final byte[] name;
-    final int qtype;
-    final int hash;
+  /** The lookup key of a query: a lowercase wire name and a type, equal to the entry for that question. */
+  private static final class Probe {
+    private final byte[] name;
+    private final int qtype;
+    private final int hash;
 
-    Key(byte[] name, int qtype) {
+    Probe(byte[] name, int qtype) {
       this.name = name;
       this.qtype = qtype;
+      this.hash = hash(name, qtype);
+    }
+
+    static int hash(byte[] name, int qtype) {
       int h = qtype;
       for (byte b : name) {
         h = 31 * h + b;
       }
-      this.hash = h;
+      return h;
     }
 
     @Override
@@ -190,7 +217,7 @@ public final class ClusterReplies {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Key k && k.qtype == qtype && k.hash == hash && Arrays.equals(k.name, name);
+      return o instanceof Entry e && e.hash == hash && e.qtype == qtype && e.asks(name);
     }
   }
 }

@@ -16,14 +16,18 @@ import org.xbill.DNS.Type;
  * the current snapshot (behaviours.md 9.3), the TTLs of a cached forwarded reply as they count down (11.4),
  * the order of A/AAAA/MX records under {@code loadbalance} (11.5) and the OPT RR when the query had one
  * (10.3). A body that would not fit the client's limit is not sent: the full path then compresses or
- * truncates it, so the size rules stay in {@link ResponseEncoder}. Immutable; any thread.
+ * truncates it, so the size rules stay in {@link ResponseEncoder}. Immutable; any thread. Not final: a cache
+ * may store its entries as subclasses, so that one object (and its body) is all a hit has to reach.
  */
-final class EncodedReply {
+class EncodedReply {
   /** SERIAL, REFRESH, RETRY, EXPIRE, MINIMUM: the last 20 bytes of an SOA's RDATA (RFC 1035 3.3.13). */
   private static final int SOA_TAIL = 20;
 
   /** An OPT RR without options: root owner (1), TYPE, CLASS, TTL, RDLENGTH (RFC 6891 6.1.2). */
   private static final int OPT_LENGTH = 11;
+
+  /** Offset of the question name: right after the header (RFC 1035 4.1.1). */
+  private static final int QUESTION = 12;
 
   /** Header byte 2, RD; header byte 3, CD (RFC 1035 4.1.1, RFC 4035 3.2.2). */
   private static final int RD = 0x01;
@@ -54,6 +58,11 @@ final class EncodedReply {
     this.ttlOffsets = ttlOffsets;
     this.shuffle = shuffle;
     this.shuffleLength = shuffleLength;
+  }
+
+  /** The same reply, for a subclass that adds what its cache needs. */
+  EncodedReply(EncodedReply from) {
+    this(from.body, from.rcode, from.serialOffset, from.ttlOffsets, from.shuffle, from.shuffleLength);
   }
 
   /**
@@ -87,7 +96,7 @@ final class EncodedReply {
     int[] shuffleAt = new int[answers];
     int shuffled = 0;
     int shuffleLength = -1;
-    int pos = skipName(body, 12) + 4;
+    int pos = skipName(body, QUESTION) + 4;
     for (int i = 0; i < records; i++) {
       int start = pos;
       pos = skipName(body, pos);
@@ -173,6 +182,18 @@ final class EncodedReply {
       }
     }
     return out;
+  }
+
+  /** Whether the body's question name is {@code name} (wire form, compared byte for byte). */
+  final boolean asks(byte[] name) {
+    int end = QUESTION + name.length;
+    return end <= body.length && Arrays.equals(body, QUESTION, end, name, 0, name.length);
+  }
+
+  /** Whether both bodies ask the same question name, byte for byte. */
+  final boolean asksSameName(EncodedReply other) {
+    int end = skipName(body, QUESTION);
+    return end == skipName(other.body, QUESTION) && Arrays.equals(body, QUESTION, end, other.body, QUESTION, end);
   }
 
   /** Bytes the body holds, for cache weights. */
