@@ -40,8 +40,12 @@ import org.xbill.DNS.Record;
  * </ul>
  */
 public final class ClusterReplies {
-  /** Default bound of the cache: bytes of names, replies and estimated overhead. */
-  public static final long DEFAULT_MAX_BYTES = 32L << 20;
+  /**
+   * Default bound of the cache: bytes of replies and estimated overhead. Holds the 131k questions of the bench's
+   * uniform query mix at 100k services (about 46 MB); at 32 MB they churned and QPS fell by a third
+   * (RESULTS.md, issue 16).
+   */
+  public static final long DEFAULT_MAX_BYTES = 64L << 20;
 
   /** Estimated bytes per entry beyond its two arrays: Caffeine's node, key, entry, reply, array headers. */
   private static final int ENTRY_OVERHEAD = 200;
