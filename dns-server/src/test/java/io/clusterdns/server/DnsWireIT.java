@@ -215,6 +215,85 @@ class DnsWireIT {
     assertEquals(Rcode.FORMERR, new Message(udp(q.toWire())).getRcode());
   }
 
+  /**
+   * RFC 6891 6.1.1: more than one OPT, or an OPT in the answer or authority section, is a malformed query. It
+   * gets FORMERR without an OPT in the reply, over UDP and TCP alike, and the connection keeps serving.
+   */
+  @Test
+  void repeatedOrMisplacedOptGetsFormerrWithoutOpt() throws Exception {
+    Message two = query("web.wire.svc.cluster.local.", Type.A);
+    two.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    two.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    Message inAnswer = query("web.wire.svc.cluster.local.", Type.A);
+    inAnswer.addRecord(new OPTRecord(1232, 0, 0), Section.ANSWER);
+    Message inAuthority = query("web.wire.svc.cluster.local.", Type.A);
+    inAuthority.addRecord(new OPTRecord(1232, 0, 0), Section.AUTHORITY);
+    List<Message> bad = List.of(two, inAnswer, inAuthority);
+    for (Message q : bad) {
+      Message r = new Message(udp(q.toWire()));
+      assertEquals(Rcode.FORMERR, r.getRcode(), "UDP: " + q);
+      assertNull(r.getOPT(), "UDP: no OPT echoed for a bad OPT");
+      assertEquals(q.getHeader().getID(), r.getHeader().getID());
+    }
+    try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+      s.setSoTimeout(REPLY_TIMEOUT_MS);
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      for (Message q : bad) {
+        Message r = new Message(tcpExchange(out, in, q.toWire()));
+        assertEquals(Rcode.FORMERR, r.getRcode(), "TCP: " + q);
+        assertNull(r.getOPT(), "TCP: no OPT echoed for a bad OPT");
+      }
+      Message good = new Message(tcpExchange(out, in, query("web.wire.svc.cluster.local.", Type.A).toWire()));
+      assertEquals(Rcode.NOERROR, good.getRcode());
+    }
+  }
+
+  /**
+   * Slowloris: a connection that keeps sending one byte at a time never goes idle, so only the deadline for a
+   * whole query (DnsListener.TCP_QUERY_DEADLINE_MILLIS, 2 s) closes it; well before the 10 s idle timeout. A
+   * query whose parts arrive a little apart, within that deadline, is still answered.
+   */
+  @Test
+  void aQueryTricklingInIsCutOffButASlowWholeQueryIsAnswered() throws Exception {
+    byte[] q = query("web.wire.svc.cluster.local.", Type.A).toWire();
+    try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+      s.setSoTimeout(REPLY_TIMEOUT_MS);
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.writeShort(q.length);
+      out.flush();
+      Thread.sleep(300); // the stimulus: a pause inside one query, well within the deadline
+      out.write(q);
+      out.flush();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      byte[] r = new byte[in.readUnsignedShort()];
+      in.readFully(r);
+      assertEquals(Rcode.NOERROR, new Message(r).getRcode());
+    }
+    try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+      s.setSoTimeout(250);
+      java.io.OutputStream out = s.getOutputStream();
+      java.io.InputStream in = s.getInputStream();
+      long start = System.nanoTime();
+      long bound = start + 8_000_000_000L;
+      boolean closed = false;
+      out.write(new byte[] {0, 100}); // a 100-byte query announced, then one byte per 250 ms
+      while (!closed && System.nanoTime() < bound) {
+        try {
+          out.write(0);
+          out.flush();
+          closed = in.read() == -1;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          // no reply and no close yet: send the next byte
+        } catch (java.io.IOException reset) {
+          closed = true;
+        }
+      }
+      assertTrue(closed, "a query trickling in one byte at a time must be cut off before the idle timeout");
+      assertTrue(System.nanoTime() - start >= 1_500_000_000L, "not before the deadline");
+    }
+  }
+
   @Test
   void queryWithoutOptGetsNoOpt() throws Exception {
     assertNull(udp(query("web.wire.svc.cluster.local.", Type.A)).getOPT());

@@ -11,7 +11,6 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.BindException;
@@ -29,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * datagrams per {@code recvmmsg} (performance.md 2.5). {@code SO_REUSEPORT} would also let a second process
  * bind the same port silently (dependencies.md 2), so the port is first bound once without it: if that fails,
  * start-up fails with "address already in use". TCP uses one listening socket; connections spread over the
- * loops. Idle TCP connections are closed after {@value #TCP_IDLE_SECONDS} s.
+ * loops. Idle TCP connections are closed after {@value #TCP_IDLE_SECONDS} s, and one whose query has started but
+ * not arrived whole within {@value #TCP_QUERY_DEADLINE_MILLIS} ms ({@link TcpFrameDecoder}).
  */
 public final class DnsListener implements AutoCloseable {
   /** Largest UDP query accepted, bytes: EDNS clients may send more than 512 (RFC 6891), 1232 is the flag-day size. */
@@ -40,6 +40,12 @@ public final class DnsListener implements AutoCloseable {
 
   /** Seconds a TCP connection may stay idle before it is closed (cli.md: seconds, not minutes). */
   static final int TCP_IDLE_SECONDS = 10;
+
+  /**
+   * Milliseconds within which a TCP query, once its first byte has arrived, must be complete (slowloris bound;
+   * CoreDNS's DNS library reads each TCP message within 2 s).
+   */
+  static final long TCP_QUERY_DEADLINE_MILLIS = 2_000;
 
   /** Bytes of unsent replies on one TCP connection above which its socket is no longer read. */
   static final int TCP_WRITE_HIGH_WATER = 256 * 1024;
@@ -105,7 +111,7 @@ public final class DnsListener implements AutoCloseable {
             protected void initChannel(SocketChannel ch) {
               ch.pipeline()
                   .addLast(new IdleStateHandler(0, 0, TCP_IDLE_SECONDS, TimeUnit.SECONDS))
-                  .addLast(new LengthFieldBasedFrameDecoder(MAX_TCP_FRAME + 2, 0, 2, 0, 2))
+                  .addLast(new TcpFrameDecoder(MAX_TCP_FRAME, TCP_QUERY_DEADLINE_MILLIS))
                   .addLast(new TcpQueryHandler(pipeline));
             }
           });

@@ -8,12 +8,14 @@ import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 /**
  * Step 1 of the query path: bytes to a dnsjava {@link Message}, or a rejection. Applies the header checks
  * CoreDNS's DNS library makes before any plugin runs (behaviours.md 10.4, miekg {@code acceptfunc.go}):
  * QR=1 ignored, opcode other than QUERY gets NOTIMP, more than one question or too many records in the
- * other sections gets FORMERR, a body that does not parse gets FORMERR with the query's ID. Never throws.
+ * other sections gets FORMERR, so does an OPT RR repeated or outside the additional section (RFC 6891 6.1.1),
+ * a body that does not parse gets FORMERR with the query's ID. Never throws.
  * Stateless; used from every event loop.
  */
 public final class QueryDecoder {
@@ -52,7 +54,28 @@ public final class QueryDecoder {
     if (qd != 1 || an > 1 || ns > 1 || ar > 2 || question == null) {
       return new Decoded.Reject(errorReply(id, flags, question, Rcode.FORMERR));
     }
+    if (misplacedOrRepeatedOpt(m)) {
+      // RFC 6891 6.1.1: at most one OPT, and only in the additional section. The error reply carries no OPT,
+      // since the client's was the fault (as BIND and Knot answer).
+      return new Decoded.Reject(errorReply(id, flags, question, Rcode.FORMERR));
+    }
     return new Decoded.Query(m);
+  }
+
+  /** More than one OPT RR, or one outside the additional section (RFC 6891 6.1.1). */
+  private static boolean misplacedOrRepeatedOpt(Message m) {
+    int opts = 0;
+    for (int section = Section.ANSWER; section <= Section.ADDITIONAL; section++) {
+      for (Record r : m.getSection(section)) {
+        if (r.getType() == Type.OPT) {
+          if (section != Section.ADDITIONAL) {
+            return true;
+          }
+          opts++;
+        }
+      }
+    }
+    return opts > 1;
   }
 
   /**
