@@ -102,7 +102,8 @@ public final class CorefileParser {
         blocks.add(new ServerBlock(List.copyOf(e.getValue()), e.getKey(), p.bind, p.names,
             Optional.ofNullable(p.kubernetes), p.forward, Optional.ofNullable(p.cache),
             Optional.ofNullable(p.health), Optional.ofNullable(p.ready), Optional.ofNullable(p.prometheus),
-            Optional.ofNullable(p.reload), p.errors, p.log, p.loop, p.loadbalance, rb.keys().get(0).line()));
+            Optional.ofNullable(p.reload), Optional.ofNullable(p.errors),
+            p.log.isEmpty() ? Optional.empty() : Optional.of(new LogPlugin(p.log)), p.loop, p.loadbalance, rb.keys().get(0).line()));
       }
     }
     return new Corefile(blocks, warnings);
@@ -168,8 +169,8 @@ public final class CorefileParser {
     HostPort ready;
     HostPort prometheus;
     ReloadSchedule reload;
-    boolean errors;
-    boolean log;
+    ErrorsPlugin errors;
+    final List<LogPlugin.Rule> log = new ArrayList<>();
     boolean loop;
     boolean loadbalance;
   }
@@ -237,7 +238,9 @@ public final class CorefileParser {
               + PluginCatalogue.IGNORED.get(name));
         }
       } else {
-        throw CorefileException.at(d.name(), "unknown plugin '" + name + "'");
+        String near = PluginCatalogue.nearest(name);
+        throw CorefileException.at(d.name(), "unknown plugin '" + name + "'"
+            + (near == null ? "" : "; did you mean '" + near + "'?"));
       }
       if (!p.names.contains(name)) {
         p.names.add(name);
@@ -330,34 +333,8 @@ public final class CorefileParser {
         p.reload = new ReloadSchedule(interval, jitter);
         shared.agree("reload", p.reload, d.name(), "reload schedule");
       }
-      case "errors" -> {
-        BlockContext.args(d, 0, 1);
-        if (!d.args().isEmpty() && !d.arg(0).equals("stdout")) {
-          throw CorefileException.at(d.args().get(0), "errors takes only 'stdout', not '" + d.arg(0) + "'");
-        }
-        for (Directive o : d.block()) {
-          switch (o.text()) {
-            case "consolidate" -> BlockContext.property(o, 2, 3);
-            case "stacktrace" -> BlockContext.property(o, 0, 0);
-            default -> throw BlockContext.unknownProperty(o, "errors");
-          }
-          ctx.warn(o.name(), "errors option '" + o.text() + "' is accepted but not acted on");
-        }
-        p.errors = true;
-      }
-      case "log" -> {
-        if (!d.args().isEmpty() || d.hasBlock()) {
-          for (Directive o : d.block()) {
-            if (!o.text().equals("class")) {
-              throw BlockContext.unknownProperty(o, "log");
-            }
-            BlockContext.property(o, 1, Integer.MAX_VALUE);
-          }
-          ctx.warn(d.name(), "log names, format and classes are accepted but not acted on: query logging is "
-              + "not implemented yet");
-        }
-        p.log = true;
-      }
+      case "errors" -> p.errors = ErrorsOptions.parse(d, ctx);
+      case "log" -> p.log.add(LogOptions.parse(d, ctx));
       case "loop" -> {
         BlockContext.noBlock(d);
         BlockContext.args(d, 0, 0);

@@ -23,8 +23,8 @@ import java.util.Optional;
  * @param ready {@code ready [ADDRESS]} ({@code :8181} by default)
  * @param prometheus {@code prometheus [ADDRESS]} ({@code :9153} by default)
  * @param reload the {@code reload} directive
- * @param errors {@code errors} present
- * @param log {@code log} present
+ * @param errorsPlugin the {@code errors} directive
+ * @param logPlugin the block's {@code log} directives, one rule each
  * @param loop {@code loop} present
  * @param loadbalance {@code loadbalance} present (round robin of A/AAAA/MX)
  * @param line line of the block's first key
@@ -41,8 +41,8 @@ public record ServerBlock(
     Optional<HostPort> ready,
     Optional<HostPort> prometheus,
     Optional<ReloadSchedule> reload,
-    boolean errors,
-    boolean log,
+    Optional<ErrorsPlugin> errorsPlugin,
+    Optional<LogPlugin> logPlugin,
     boolean loop,
     boolean loadbalance,
     int line) {
@@ -58,6 +58,16 @@ public record ServerBlock(
     bind = List.copyOf(bind);
     plugins = List.copyOf(plugins);
     forward = List.copyOf(forward);
+  }
+
+  /** {@code errors} present. */
+  public boolean errors() {
+    return errorsPlugin.isPresent();
+  }
+
+  /** {@code log} present. */
+  public boolean log() {
+    return logPlugin.isPresent();
   }
 
   /** Where to listen (UDP and TCP): each bind address on {@link #port}, or all addresses. */

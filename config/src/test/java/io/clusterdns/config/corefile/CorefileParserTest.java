@@ -240,6 +240,17 @@ class CorefileParserTest {
         row("IPv6 CIDR key", "fd00::/8 {\n errors\n}\n", c -> first(c).zones(),
             List.of("d.f.ip6.arpa.")),
         row("':53' serves the root", ":53 {\n errors\n}\n", c -> first(c).zones(), List.of(".")),
+        row("errors consolidate", ".:53 {\n errors {\n consolidate 5m \".* i/o timeout$\" error\n consolidate 30s "
+            + "^refused\n }\n}\n", c -> first(c).errorsPlugin().orElseThrow().consolidate(), List.of(
+                new ErrorsPlugin.Consolidation(Duration.ofMinutes(5), ".* i/o timeout$", "error"),
+                new ErrorsPlugin.Consolidation(Duration.ofSeconds(30), "^refused", "warning"))),
+        row("bare log: the block's zones, common format, all classes", "example.org {\n log\n}\n",
+            c -> first(c).logPlugin().orElseThrow().rules(), List.of(new LogPlugin.Rule(List.of("example.org."),
+                LogPlugin.COMMON_FORMAT, java.util.Set.of("all")))),
+        row("log names, format and classes", ".:53 {\n log a.org b.org \"{name} {rcode}\" {\n class denial error\n }\n"
+            + " log {combined}\n}\n", c -> first(c).logPlugin().orElseThrow().rules(), List.of(
+                new LogPlugin.Rule(List.of("a.org.", "b.org."), "{name} {rcode}", java.util.Set.of("denial", "error")),
+                new LogPlugin.Rule(List.of("."), LogPlugin.COMBINED_FORMAT, java.util.Set.of("all")))),
         row("brace on the next line", ".:53\n{\n errors\n}\n", c -> first(c).errors(), true),
         row("bind", ".:53 {\n bind 127.0.0.1 ::1\n}\n", c -> first(c).listenAddresses(),
             List.of(new HostPort("127.0.0.1", 53), new HostPort("::1", 53))),
@@ -257,7 +268,7 @@ class CorefileParserTest {
             .:53 { # the root
                 forward . "1.1.1.1" 8.8.8.8#comment right after a word
                 # errors
-                log "quoted arg with # and ; inside" {
+                log "{name} quoted arg with # and ; inside" {
                 }
             }
             """, c -> List.of(fwd(c).addresses(), first(c).errors(), first(c).log()),
@@ -431,6 +442,10 @@ class CorefileParserTest {
         err(".:53 {\n import a b\n}\n", "exactly one argument", 2),
         // plugins and properties
         err(".:53 {\n errors\n foo\n}\n", "unknown plugin 'foo'", 3),
+        err(".:53 {\n kubernets cluster.local\n}\n", "unknown plugin 'kubernets'; did you mean 'kubernetes'?", 2),
+        err(".:53 {\n errors {\n consolidate 5m [oops\n }\n}\n", "invalid regular expression '[oops'", 3),
+        err(".:53 {\n errors {\n consolidate 5m x loud\n }\n}\n", "level must be warning, error", 3),
+        err(".:53 {\n log {\n class noisy\n }\n}\n", "unknown log class 'noisy'", 3),
         err(E2E_UPSTREAM, "unknown property 'upstream' in kubernetes", 6),
         err(".:53 {\n kubernetes cluster.local {\n resyncperiod 30s\n }\n}\n", "unknown property 'resyncperiod'", 3),
         err(".:53 {\n forward . 1.1.1.1 {\n bogus\n }\n}\n", "unknown property 'bogus' in forward", 3),

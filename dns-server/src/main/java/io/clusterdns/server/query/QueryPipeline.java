@@ -100,6 +100,7 @@ public final class QueryPipeline {
       answer(query, tcp, new TimedSink(query, tcp, ipv6, start, packet.length, sink));
     } catch (RuntimeException e) {
       failures.increment();
+      observer.failed(query, Rcode.SERVFAIL, e);
       sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp));
     }
   }
@@ -211,6 +212,7 @@ public final class QueryPipeline {
     }
     f.whenComplete((upstreamReply, err) -> {
       if (err != null || upstreamReply == null) {
+        observer.failed(query, failureRcode(err), err);
         sink.reply(query, ResponseEncoder.replyTo(query), failureRcode(err), Source.FORWARD);
         return;
       }
@@ -253,6 +255,7 @@ public final class QueryPipeline {
           reply.getHeader().setFlag(Flags.AA);
           add(reply, e.cnames(), Section.ANSWER);
           if (err != null || r == null) {
+            observer.failed(query, Rcode.SERVFAIL, err);
             sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
             return;
           }
@@ -320,6 +323,7 @@ public final class QueryPipeline {
         wire = ResponseEncoder.encode(q, reply, rcode, tcp);
       } catch (RuntimeException e) {
         failures.increment();
+        observer.failed(q, Rcode.SERVFAIL, e);
         rcode = Rcode.SERVFAIL;
         wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp);
       }
