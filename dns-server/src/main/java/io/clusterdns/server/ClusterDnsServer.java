@@ -10,6 +10,10 @@ import io.clusterdns.server.query.QueryObserver;
 import io.clusterdns.server.query.QueryPipeline;
 import io.clusterdns.server.query.UpstreamPath;
 import io.clusterdns.server.zone.ClusterZone;
+import io.clusterdns.server.zone.HostsTable;
+import io.clusterdns.config.corefile.HostsPlugin;
+import io.clusterdns.config.corefile.TemplatePlugin;
+import io.clusterdns.server.zone.TemplateSet;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -77,15 +81,32 @@ public final class ClusterDnsServer implements AutoCloseable {
       QueryObserver observer,
       int threads,
       boolean loadbalance) {
+    this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, loadbalance, null, List.of());
+  }
+
+  /**
+   * @param hosts the {@code hosts} plugin, answered before the cluster zone; null for none
+   * @param templates the {@code template} rules, answered before hosts; empty for none
+   */
+  public ClusterDnsServer(
+      KubernetesConfig kubernetes,
+      SnapshotSource snapshots,
+      List<InetAddress> selfAddresses,
+      Function<EventLoops, UpstreamPath> upstreamFactory,
+      QueryObserver observer,
+      int threads,
+      boolean loadbalance,
+      HostsPlugin hosts,
+      List<TemplatePlugin> templates) {
     this.loops = new EventLoops(threads);
     this.snapshots = snapshots;
     this.selfAddresses = List.copyOf(selfAddresses);
-    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance));
+    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance, hosts, templates));
   }
 
   /** A pipeline of one configuration, its forward path made on this server's loops. */
   private QueryPipeline build(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
-      QueryObserver observer, boolean loadbalance) {
+      QueryObserver observer, boolean loadbalance, HostsPlugin hostsConfig, List<TemplatePlugin> templateConfig) {
     UpstreamPath next = upstreamFactory.apply(loops);
     List<AutoCloseable> owned = new ArrayList<>();
     if (next instanceof AutoCloseable c) {
@@ -94,8 +115,15 @@ public final class ClusterDnsServer implements AutoCloseable {
     if (observer instanceof AutoCloseable c) {
       owned.add(c);
     }
+    HostsTable hosts = hostsConfig == null ? null : new HostsTable(hostsConfig);
+    if (hosts != null) {
+      owned.add(hosts);
+    }
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
-    QueryPipeline p = new QueryPipeline(zone, next, observer, loopDetector, loadbalance);
+    TemplateSet templates = templateConfig.isEmpty() ? null : new TemplateSet(templateConfig);
+    QueryPipeline p = hosts == null && templates == null
+        ? new QueryPipeline(zone, next, observer, loopDetector, loadbalance)
+        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, templates, hosts);
     synchronized (generation) {
       retired.addAll(generation);
       generation.clear();
@@ -111,10 +139,12 @@ public final class ClusterDnsServer implements AutoCloseable {
    * observer are closed {@link #RETIRE_DELAY} s later.
    *
    * @param log the query log, or null for none
+   * @param hosts the {@code hosts} plugin, or null for none
+   * @param templates the {@code template} rules, or empty for none
    */
   public void reconfigure(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
-      QueryObserver observer, boolean loadbalance, QueryLog log) {
-    QueryPipeline next = build(kubernetes, upstreamFactory, observer, loadbalance);
+      QueryObserver observer, boolean loadbalance, QueryLog log, HostsPlugin hosts, List<TemplatePlugin> templates) {
+    QueryPipeline next = build(kubernetes, upstreamFactory, observer, loadbalance, hosts, templates);
     List<AutoCloseable> old;
     synchronized (generation) {
       old = new ArrayList<>(retired);

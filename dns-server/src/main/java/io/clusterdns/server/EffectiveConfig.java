@@ -15,6 +15,8 @@ import io.clusterdns.config.corefile.HealthEndpoint;
 import io.clusterdns.config.corefile.KubernetesBlock;
 import io.clusterdns.config.corefile.ServerBlock;
 import io.clusterdns.config.corefile.ErrorsPlugin;
+import io.clusterdns.config.corefile.HostsPlugin;
+import io.clusterdns.config.corefile.TemplatePlugin;
 import io.clusterdns.config.corefile.LogPlugin;
 import io.clusterdns.config.corefile.ReloadSchedule;
 import java.io.IOException;
@@ -48,6 +50,8 @@ import java.util.Set;
  * @param plugins one {@code [server, zone, plugin]} per enabled plugin, for {@code coredns_plugin_enabled}
  * @param reload how often the Corefile is checked for changes, or null (no {@code reload}, or no Corefile)
  * @param checksum SHA-512 of the Corefile's text in hex, or null without a Corefile
+ * @param hosts the {@code hosts} plugin of the block with {@code kubernetes}, or null
+ * @param templates the {@code template} rules of every block, in block order
  */
 record EffectiveConfig(
     List<HostPort> listen,
@@ -67,7 +71,9 @@ record EffectiveConfig(
     List<LogPlugin.Rule> log,
     List<List<String>> plugins,
     ReloadSchedule reload,
-    String checksum) {
+    String checksum,
+    HostsPlugin hosts,
+    List<TemplatePlugin> templates) {
 
   /** The plugins of the kubeadm Corefile, which the flags describe. */
   static final List<String> KUBEADM_PLUGINS = List.of("errors", "health", "ready", "kubernetes", "prometheus",
@@ -102,7 +108,8 @@ record EffectiveConfig(
         orElse(o.health, ServerOptions.DEFAULT_HEALTH), Duration.ZERO,
         orElse(o.ready, ServerOptions.DEFAULT_READY), orElse(o.metrics, ServerOptions.DEFAULT_METRICS),
         true, true, "dns://:" + listen.get(0).port(), List.of(), new ErrorsPlugin(List.of()), List.of(),
-        KUBEADM_PLUGINS.stream().map(n -> List.of("dns://:" + listen.get(0).port(), ".", n)).toList(), null, null);
+        KUBEADM_PLUGINS.stream().map(n -> List.of("dns://:" + listen.get(0).port(), ".", n)).toList(), null, null,
+        null, List.of());
   }
 
   private static EffectiveConfig fromCorefile(ServerOptions o) throws Main.StartupException {
@@ -188,6 +195,12 @@ record EffectiveConfig(
             + main.zones() + ")" + (main.cache().isPresent() ? "" : ", which has none"));
       }
     }
+    for (ServerBlock b : blocks) {
+      if (b != main && b.hosts().isPresent()) {
+        throw new Main.StartupException(o.conf.getFileName() + ":" + b.line() + ": hosts is supported only in the "
+            + "server block with kubernetes (" + main.zones() + "); its entries would not resolve here");
+      }
+    }
     ErrorsPlugin errors = null;
     for (ServerBlock b : blocks) {
       if (b.errorsPlugin().isPresent()) {
@@ -211,7 +224,8 @@ record EffectiveConfig(
         o.ready != null ? o.ready : cf.ready().orElse(null),
         o.metrics != null ? o.metrics : cf.prometheus().orElse(null),
         blocks.stream().anyMatch(ServerBlock::loop), main.loadbalance(),
-        main.serverLabel(), warnings, errors, logRules(blocks), plugins, cf.reload().orElse(null), checksum);
+        main.serverLabel(), warnings, errors, logRules(blocks), plugins, cf.reload().orElse(null), checksum,
+        main.hosts().orElse(null), blocks.stream().flatMap(b -> b.templates().stream()).toList());
   }
 
   /**

@@ -34,7 +34,6 @@ import org.xbill.DNS.Type;
  * {@code kubectl edit cm coredns} does, with clients querying over UDP and TCP the whole time. Every query gets
  * its answer, the new TTL is served once the check has run, a broken file keeps the running configuration and
  * counts in {@code coredns_reload_failed_total}, and SIGHUP reloads at once without a {@code reload} directive.
- * The server runs in one JVM ({@code CLUSTERDNS_RELAUNCH=false}) so the signal reaches the serving process.
  */
 class ReloadIT {
   /** Bound for a change to be served: the 2 s ± 1 s check, plus room for a busy machine. */
@@ -167,11 +166,14 @@ class ReloadIT {
     }
   }
 
+  /** Through a plain {@code java -jar}: the signal goes to the relaunching parent, which passes it on. */
   @Test
   void sighupReloadsAtOnceWithoutAReloadDirective(@TempDir Path dir) throws Exception {
     Path conf = dir.resolve("Corefile");
     Files.writeString(conf, corefile(30, null));
-    try (ServerProcess server = start(conf)) {
+    try (ServerProcess server = ServerProcess.start(List.of(), Map.of(),
+        p -> List.of("--conf", conf.toString(), "--demo", "--threads", "2"))) {
+      assertEquals(1, server.process().children().count(), "a plain java -jar serves from a child JVM");
       server.awaitReady(ServerProcess.START_DEADLINE);
       try (QueryLoop udp = new QueryLoop(server.dns(), false)) {
         await("first answers", () -> udp.lastTtl.get() == 30, server);

@@ -103,7 +103,8 @@ public final class CorefileParser {
             Optional.ofNullable(p.kubernetes), p.forward, Optional.ofNullable(p.cache),
             Optional.ofNullable(p.health), Optional.ofNullable(p.ready), Optional.ofNullable(p.prometheus),
             Optional.ofNullable(p.reload), Optional.ofNullable(p.errors),
-            p.log.isEmpty() ? Optional.empty() : Optional.of(new LogPlugin(p.log)), p.loop, p.loadbalance, rb.keys().get(0).line()));
+            p.log.isEmpty() ? Optional.empty() : Optional.of(new LogPlugin(p.log)), p.loop, p.loadbalance, Optional.ofNullable(p.hosts), p.templates,
+            rb.keys().get(0).line()));
       }
     }
     return new Corefile(blocks, warnings);
@@ -170,6 +171,8 @@ public final class CorefileParser {
     HostPort prometheus;
     ReloadSchedule reload;
     ErrorsPlugin errors;
+    HostsPlugin hosts;
+    final List<TemplatePlugin> templates = new ArrayList<>();
     final List<LogPlugin.Rule> log = new ArrayList<>();
     boolean loop;
     boolean loadbalance;
@@ -208,7 +211,7 @@ public final class CorefileParser {
 
   /** Plugins that may appear once per server block. */
   private static final java.util.Set<String> ONCE = java.util.Set.of("kubernetes", "cache", "health", "ready",
-      "prometheus", "reload", "loop", "loadbalance", "errors");
+      "prometheus", "reload", "loop", "loadbalance", "errors", "hosts");
 
   private static Plugins plugins(CorefileSyntax.RawBlock rb, BlockContext ctx, Path baseDir, Shared shared)
       throws CorefileException {
@@ -334,6 +337,8 @@ public final class CorefileParser {
         shared.agree("reload", p.reload, d.name(), "reload schedule");
       }
       case "errors" -> p.errors = ErrorsOptions.parse(d, ctx);
+      case "hosts" -> p.hosts = HostsOptions.parse(d, ctx, baseDir);
+      case "template" -> p.templates.add(TemplateOptions.parse(d, ctx));
       case "log" -> p.log.add(LogOptions.parse(d, ctx));
       case "loop" -> {
         BlockContext.noBlock(d);

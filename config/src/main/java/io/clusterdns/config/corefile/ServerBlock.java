@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param logPlugin the block's {@code log} directives, one rule each
  * @param loop {@code loop} present
  * @param loadbalance {@code loadbalance} present (round robin of A/AAAA/MX)
+ * @param hosts the {@code hosts} directive
+ * @param templates the {@code template} directives in written order (the first that matches answers)
  * @param line line of the block's first key
  */
 public record ServerBlock(
@@ -45,6 +47,8 @@ public record ServerBlock(
     Optional<LogPlugin> logPlugin,
     boolean loop,
     boolean loadbalance,
+    Optional<HostsPlugin> hosts,
+    List<TemplatePlugin> templates,
     int line) {
 
   /** CoreDNS's ready address. */
@@ -58,6 +62,7 @@ public record ServerBlock(
     bind = List.copyOf(bind);
     plugins = List.copyOf(plugins);
     forward = List.copyOf(forward);
+    templates = List.copyOf(templates);
   }
 
   /** {@code errors} present. */

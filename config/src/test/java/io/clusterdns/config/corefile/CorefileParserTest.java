@@ -251,6 +251,22 @@ class CorefileParserTest {
             + " log {combined}\n}\n", c -> first(c).logPlugin().orElseThrow().rules(), List.of(
                 new LogPlugin.Rule(List.of("a.org.", "b.org."), "{name} {rcode}", java.util.Set.of("denial", "error")),
                 new LogPlugin.Rule(List.of("."), LogPlugin.COMBINED_FORMAT, java.util.Set.of("all")))),
+        row("k3s hosts block", ".:53 {\n hosts /etc/coredns/NodeHosts {\n ttl 60\n reload 15s\n fallthrough\n }\n}\n",
+            c -> first(c).hosts().orElseThrow(), new HostsPlugin("/etc/coredns/NodeHosts", List.of("."), List.of(), 60,
+                false, Duration.ofSeconds(15), List.of())),
+        row("hosts inline entries, zones and no_reverse", "example.org {\n hosts /h example.org {\n 10.0.0.1 A.example.org"
+            + " other.net\n fd00::1 b.example.org\n no_reverse\n }\n}\n", c -> first(c).hosts().orElseThrow().inline(),
+            List.of(new HostsPlugin.Entry(new byte[] {10, 0, 0, 1}, List.of("a.example.org.")),
+                new HostsPlugin.Entry(new byte[] {(byte) 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+                    List.of("b.example.org.")))),
+        row("AKS templates", ".:53 {\n template ANY ANY internal.cloudapp.net {\n match \"^(?:[^.]+\\.){4,}internal"
+            + "\\.cloudapp\\.net\\.$\"\n rcode NXDOMAIN\n fallthrough\n }\n template ANY ANY reddog.microsoft.com {\n"
+            + " rcode NXDOMAIN\n }\n}\n", c -> first(c).templates(), List.of(
+                new TemplatePlugin("ANY", "ANY", List.of("internal.cloudapp.net."),
+                    List.of("^(?:[^.]+\\.){4,}internal\\.cloudapp\\.net\\.$"), 3, List.of(), List.of(), List.of(),
+                    List.of()),
+                new TemplatePlugin("ANY", "ANY", List.of("reddog.microsoft.com."), List.of(".*"), 3, List.of(),
+                    List.of(), List.of(), null))),
         row("brace on the next line", ".:53\n{\n errors\n}\n", c -> first(c).errors(), true),
         row("bind", ".:53 {\n bind 127.0.0.1 ::1\n}\n", c -> first(c).listenAddresses(),
             List.of(new HostPort("127.0.0.1", 53), new HostPort("::1", 53))),
@@ -452,10 +468,13 @@ class CorefileParserTest {
         err(".:53 {\n cache {\n success\n }\n}\n", "success needs at least 1 argument", 3),
         err(".:53 {\n cache 30 {\n bogus 1\n }\n}\n", "unknown property 'bogus' in cache", 3),
         err(".:53 {\n health {\n lameduck 5s\n grace 1s\n }\n}\n", "unknown property 'grace' in health", 4),
-        err(".:53 {\n hosts {\n 10.0.0.1 foo\n fallthrough\n }\n}\n", "plugin 'hosts' is not supported", 2),
+        err(".:53 {\n hosts {\n 10.0.0.1\n }\n}\n", "hosts entry 10.0.0.1 names no host", 3),
+        err(".:53 {\n hosts {\n ttl 0\n }\n}\n", "hosts ttl must be between 1", 3),
         err(".:53 {\n rewrite name foo.example.com foo.default.svc.cluster.local\n}\n", "plugin 'rewrite'", 2),
         err(".:53 {\n autopath @kubernetes\n}\n", "plugin 'autopath'", 2),
-        err(".:53 {\n template IN A example {\n answer \"x 60 IN A 1.2.3.4\"\n }\n}\n", "plugin 'template'", 2),
+        err(".:53 {\n template IN A example {\n answer \"{{ .Name | upper }} 60 IN A 1.2.3.4\"\n }\n}\n",
+            "template action {{ .Name | upper }} is not supported", 3),
+        err(".:53 {\n template IN A {\n rcode GONE\n }\n}\n", "template rcode must be NOERROR", 3),
         err(".:53 {\n whoami\n}\n", "plugin 'whoami' is not supported", 2),
         err(".:53 {\n cache\n cache 30\n}\n", "appears twice", 3),
         err(".:53 {\n kubernetes cluster.local {\n multicluster clusterset.local\n }\n}\n", "multicluster", 3),

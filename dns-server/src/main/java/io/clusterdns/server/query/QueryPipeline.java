@@ -4,6 +4,8 @@ import io.clusterdns.server.cache.ResponseCache;
 import io.clusterdns.server.forward.LoopDetector;
 import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
+import io.clusterdns.server.zone.HostsTable;
+import io.clusterdns.server.zone.TemplateSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
@@ -44,6 +46,10 @@ public final class QueryPipeline {
   private final ClusterReplies replies;
   /** Cache hits of forwarded names as bytes; null without a cache or without {@link #replies}. */
   private final ForwardedReplies forwarded;
+  /** {@code template} rules, answered first (CoreDNS's plugin order); null without {@code template}. */
+  private final TemplateSet templates;
+  /** {@code hosts} entries, answered next; null without {@code hosts}. */
+  private final HostsTable hosts;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -58,6 +64,23 @@ public final class QueryPipeline {
   /** @param replies encoded cluster replies, or null to build every reply from dnsjava records */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies) {
+    this(zone, upstream, observer, loop, loadbalance, replies, null, null);
+  }
+
+  /**
+   * @param templates the {@code template} rules, answered first, or null for none
+   * @param hosts the {@code hosts} entries, answered before the cluster zone, or null for none
+   */
+  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
+      boolean loadbalance, TemplateSet templates, HostsTable hosts) {
+    this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
+        ClusterReplies.DEFAULT_MAX_BYTES), templates, hosts);
+  }
+
+  private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
+      boolean loadbalance, ClusterReplies replies, TemplateSet templates, HostsTable hosts) {
+    this.templates = templates;
+    this.hosts = hosts;
     this.zone = zone;
     this.upstream = upstream;
     this.observer = observer;
@@ -116,7 +139,8 @@ public final class QueryPipeline {
     Source source;
     try {
       q = WireQuery.read(packet);
-      if (q == null) {
+      if (q == null || (templates != null && templates.claims(q.name))
+          || (hosts != null && hosts.claims(q.name, q.qtype))) {
         return false;
       }
       if (zone.coversWire(q.name)) {
@@ -153,6 +177,20 @@ public final class QueryPipeline {
       return;
     }
     loop.observe(q.getName());
+    if (templates != null) {
+      Message fromTemplate = templates.answer(query);
+      if (fromTemplate != null) {
+        sink.reply(query, fromTemplate, fromTemplate.getRcode(), Source.TEMPLATE);
+        return;
+      }
+    }
+    if (hosts != null) {
+      Message fromHosts = hosts.answer(query);
+      if (fromHosts != null) {
+        sink.reply(query, fromHosts, fromHosts.getRcode(), Source.HOSTS);
+        return;
+      }
+    }
     if (!zone.covers(q.getName())) {
       forward(query, tcp, sink);
       return;
@@ -296,7 +334,9 @@ public final class QueryPipeline {
   public enum Source {
     SERVER,
     CLUSTER,
-    FORWARD
+    FORWARD,
+    HOSTS,
+    TEMPLATE
   }
 
   /** Encodes, sends and reports one reply; created once per query. */
