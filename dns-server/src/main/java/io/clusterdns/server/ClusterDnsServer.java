@@ -12,6 +12,8 @@ import io.clusterdns.server.query.UpstreamPath;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.HostsTable;
 import io.clusterdns.config.corefile.HostsPlugin;
+import io.clusterdns.config.corefile.RewritePlugin;
+import io.clusterdns.server.query.QueryRewrite;
 import io.clusterdns.config.corefile.TemplatePlugin;
 import io.clusterdns.server.zone.TemplateSet;
 import java.io.IOException;
@@ -81,13 +83,20 @@ public final class ClusterDnsServer implements AutoCloseable {
       QueryObserver observer,
       int threads,
       boolean loadbalance) {
-    this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, loadbalance, null, List.of());
+    this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, loadbalance,
+        new Plugins(null, List.of(), null));
   }
 
   /**
-   * @param hosts the {@code hosts} plugin, answered before the cluster zone; null for none
-   * @param templates the {@code template} rules, answered before hosts; empty for none
+   * The plugins that answer or rewrite before the cluster zone, in CoreDNS's order: rewrite, template, hosts.
+   *
+   * @param rewrite the {@code rewrite} rules; null for none
+   * @param templates the {@code template} rules; empty for none
+   * @param hosts the {@code hosts} plugin; null for none
    */
+  public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {}
+
+  /** @param plugins rewrite, template and hosts */
   public ClusterDnsServer(
       KubernetesConfig kubernetes,
       SnapshotSource snapshots,
@@ -96,17 +105,16 @@ public final class ClusterDnsServer implements AutoCloseable {
       QueryObserver observer,
       int threads,
       boolean loadbalance,
-      HostsPlugin hosts,
-      List<TemplatePlugin> templates) {
+      Plugins plugins) {
     this.loops = new EventLoops(threads);
     this.snapshots = snapshots;
     this.selfAddresses = List.copyOf(selfAddresses);
-    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance, hosts, templates));
+    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance, plugins));
   }
 
   /** A pipeline of one configuration, its forward path made on this server's loops. */
   private QueryPipeline build(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
-      QueryObserver observer, boolean loadbalance, HostsPlugin hostsConfig, List<TemplatePlugin> templateConfig) {
+      QueryObserver observer, boolean loadbalance, Plugins plugins) {
     UpstreamPath next = upstreamFactory.apply(loops);
     List<AutoCloseable> owned = new ArrayList<>();
     if (next instanceof AutoCloseable c) {
@@ -115,15 +123,16 @@ public final class ClusterDnsServer implements AutoCloseable {
     if (observer instanceof AutoCloseable c) {
       owned.add(c);
     }
-    HostsTable hosts = hostsConfig == null ? null : new HostsTable(hostsConfig);
+    HostsTable hosts = plugins.hosts() == null ? null : new HostsTable(plugins.hosts());
     if (hosts != null) {
       owned.add(hosts);
     }
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
-    TemplateSet templates = templateConfig.isEmpty() ? null : new TemplateSet(templateConfig);
-    QueryPipeline p = hosts == null && templates == null
+    TemplateSet templates = plugins.templates().isEmpty() ? null : new TemplateSet(plugins.templates());
+    QueryRewrite rewrite = plugins.rewrite() == null ? null : new QueryRewrite(plugins.rewrite());
+    QueryPipeline p = hosts == null && templates == null && rewrite == null
         ? new QueryPipeline(zone, next, observer, loopDetector, loadbalance)
-        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, templates, hosts);
+        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts);
     synchronized (generation) {
       retired.addAll(generation);
       generation.clear();
@@ -139,12 +148,11 @@ public final class ClusterDnsServer implements AutoCloseable {
    * observer are closed {@link #RETIRE_DELAY} s later.
    *
    * @param log the query log, or null for none
-   * @param hosts the {@code hosts} plugin, or null for none
-   * @param templates the {@code template} rules, or empty for none
+   * @param plugins rewrite, template and hosts
    */
   public void reconfigure(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
-      QueryObserver observer, boolean loadbalance, QueryLog log, HostsPlugin hosts, List<TemplatePlugin> templates) {
-    QueryPipeline next = build(kubernetes, upstreamFactory, observer, loadbalance, hosts, templates);
+      QueryObserver observer, boolean loadbalance, QueryLog log, Plugins plugins) {
+    QueryPipeline next = build(kubernetes, upstreamFactory, observer, loadbalance, plugins);
     List<AutoCloseable> old;
     synchronized (generation) {
       old = new ArrayList<>(retired);

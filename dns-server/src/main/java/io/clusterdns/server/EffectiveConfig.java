@@ -16,6 +16,7 @@ import io.clusterdns.config.corefile.KubernetesBlock;
 import io.clusterdns.config.corefile.ServerBlock;
 import io.clusterdns.config.corefile.ErrorsPlugin;
 import io.clusterdns.config.corefile.HostsPlugin;
+import io.clusterdns.config.corefile.RewritePlugin;
 import io.clusterdns.config.corefile.TemplatePlugin;
 import io.clusterdns.config.corefile.LogPlugin;
 import io.clusterdns.config.corefile.ReloadSchedule;
@@ -52,6 +53,7 @@ import java.util.Set;
  * @param checksum SHA-512 of the Corefile's text in hex, or null without a Corefile
  * @param hosts the {@code hosts} plugin of the block with {@code kubernetes}, or null
  * @param templates the {@code template} rules of every block, in block order
+ * @param rewrite the {@code rewrite} rules of the block with {@code kubernetes}, or null
  */
 record EffectiveConfig(
     List<HostPort> listen,
@@ -73,7 +75,8 @@ record EffectiveConfig(
     ReloadSchedule reload,
     String checksum,
     HostsPlugin hosts,
-    List<TemplatePlugin> templates) {
+    List<TemplatePlugin> templates,
+    RewritePlugin rewrite) {
 
   /** The plugins of the kubeadm Corefile, which the flags describe. */
   static final List<String> KUBEADM_PLUGINS = List.of("errors", "health", "ready", "kubernetes", "prometheus",
@@ -109,7 +112,7 @@ record EffectiveConfig(
         orElse(o.ready, ServerOptions.DEFAULT_READY), orElse(o.metrics, ServerOptions.DEFAULT_METRICS),
         true, true, "dns://:" + listen.get(0).port(), List.of(), new ErrorsPlugin(List.of()), List.of(),
         KUBEADM_PLUGINS.stream().map(n -> List.of("dns://:" + listen.get(0).port(), ".", n)).toList(), null, null,
-        null, List.of());
+        null, List.of(), null);
   }
 
   private static EffectiveConfig fromCorefile(ServerOptions o) throws Main.StartupException {
@@ -200,6 +203,10 @@ record EffectiveConfig(
         throw new Main.StartupException(o.conf.getFileName() + ":" + b.line() + ": hosts is supported only in the "
             + "server block with kubernetes (" + main.zones() + "); its entries would not resolve here");
       }
+      if (b != main && b.rewrite().isPresent()) {
+        throw new Main.StartupException(o.conf.getFileName() + ":" + b.line() + ": rewrite is supported only in "
+            + "the server block with kubernetes (" + main.zones() + "); its rules would not apply here");
+      }
     }
     ErrorsPlugin errors = null;
     for (ServerBlock b : blocks) {
@@ -225,7 +232,8 @@ record EffectiveConfig(
         o.metrics != null ? o.metrics : cf.prometheus().orElse(null),
         blocks.stream().anyMatch(ServerBlock::loop), main.loadbalance(),
         main.serverLabel(), warnings, errors, logRules(blocks), plugins, cf.reload().orElse(null), checksum,
-        main.hosts().orElse(null), blocks.stream().flatMap(b -> b.templates().stream()).toList());
+        main.hosts().orElse(null), blocks.stream().flatMap(b -> b.templates().stream()).toList(),
+        main.rewrite().orElse(null));
   }
 
   /**

@@ -136,7 +136,8 @@ public final class Main implements Callable<Integer> {
     DnsMetrics dnsMetrics = new DnsMetrics(registry, cfg.serverLabel(), ".");
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), upstreamMetrics, cfg.serverLabel()),
-        observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(), cfg.hosts(), cfg.templates());
+        observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(),
+        new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts()));
     server.queryLog(queryLog(cfg));
     server.closeWith(source);
     ServerMetrics.registerPipeline(registry, server.pipeline());
@@ -172,8 +173,8 @@ public final class Main implements Callable<Integer> {
       // The series keep the server label of start-up: a registry takes each series once.
       server.reconfigure(next.kubernetes(),
           Upstreams.factory(next.forwards(), next.cache(), upstreamMetrics, prev.serverLabel()),
-          observer(dnsMetrics, next), next.loadbalance(), queryLog(next), next.hosts(),
-          next.templates());
+          observer(dnsMetrics, next), next.loadbalance(), queryLog(next),
+          new ClusterDnsServer.Plugins(next.rewrite(), next.templates(), next.hosts()));
       reloadMetrics.plugins(next.plugins());
       for (String w : next.warnings()) {
         LOG.warning(w);

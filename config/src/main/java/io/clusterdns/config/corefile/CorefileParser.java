@@ -104,6 +104,7 @@ public final class CorefileParser {
             Optional.ofNullable(p.health), Optional.ofNullable(p.ready), Optional.ofNullable(p.prometheus),
             Optional.ofNullable(p.reload), Optional.ofNullable(p.errors),
             p.log.isEmpty() ? Optional.empty() : Optional.of(new LogPlugin(p.log)), p.loop, p.loadbalance, Optional.ofNullable(p.hosts), p.templates,
+            p.rewrites.isEmpty() ? Optional.empty() : Optional.of(new RewritePlugin(p.rewrites)),
             rb.keys().get(0).line()));
       }
     }
@@ -173,6 +174,7 @@ public final class CorefileParser {
     ErrorsPlugin errors;
     HostsPlugin hosts;
     final List<TemplatePlugin> templates = new ArrayList<>();
+    final List<RewritePlugin.Rule> rewrites = new ArrayList<>();
     final List<LogPlugin.Rule> log = new ArrayList<>();
     boolean loop;
     boolean loadbalance;
@@ -339,6 +341,7 @@ public final class CorefileParser {
       case "errors" -> p.errors = ErrorsOptions.parse(d, ctx);
       case "hosts" -> p.hosts = HostsOptions.parse(d, ctx, baseDir);
       case "template" -> p.templates.add(TemplateOptions.parse(d, ctx));
+      case "rewrite" -> p.rewrites.add(RewriteOptions.parse(d, ctx));
       case "log" -> p.log.add(LogOptions.parse(d, ctx));
       case "loop" -> {
         BlockContext.noBlock(d);

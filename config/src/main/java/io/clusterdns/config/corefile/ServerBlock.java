@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param loadbalance {@code loadbalance} present (round robin of A/AAAA/MX)
  * @param hosts the {@code hosts} directive
  * @param templates the {@code template} directives in written order (the first that matches answers)
+ * @param rewrite the block's {@code rewrite} rules
  * @param line line of the block's first key
  */
 public record ServerBlock(
@@ -49,6 +50,7 @@ public record ServerBlock(
     boolean loadbalance,
     Optional<HostsPlugin> hosts,
     List<TemplatePlugin> templates,
+    Optional<RewritePlugin> rewrite,
     int line) {
 
   /** CoreDNS's ready address. */

@@ -267,6 +267,33 @@ class CorefileParserTest {
                     List.of()),
                 new TemplatePlugin("ANY", "ANY", List.of("reddog.microsoft.com."), List.of(".*"), 3, List.of(),
                     List.of(), List.of(), null))),
+        row("rewrite rules from CoreDNS's README", """
+            .:53 {
+                rewrite name foo.example.com foo.default.svc.cluster.local
+                rewrite continue name substring service.us-west-1.example.org service.us-west-1.consul
+                rewrite name regex (.*)-(us-west-1)\\.example\\.org {1}.service.{2}.consul
+                rewrite stop {
+                    name regex (.*)-(us-west-1)\\.coredns\\.rocks {1}.service.{2}.consul
+                    answer name (.*)\\.service\\.(us-west-1)\\.consul {1}-{2}.coredns.rocks
+                }
+                rewrite name suffix .schmoogle.com .google.com answer auto
+                rewrite type ANY HINFO
+                rewrite class CH IN
+            }
+            """, c -> first(c).rewrite().orElseThrow().rules(), List.of(
+                new RewritePlugin.Rule(true, RewritePlugin.Field.NAME, RewritePlugin.Match.EXACT, "foo.example.com.",
+                    "foo.default.svc.cluster.local.", false, null, null),
+                new RewritePlugin.Rule(false, RewritePlugin.Field.NAME, RewritePlugin.Match.SUBSTRING,
+                    "service.us-west-1.example.org", "service.us-west-1.consul", false, null, null),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.NAME, RewritePlugin.Match.REGEX,
+                    "(.*)-(us-west-1)\\.example\\.org", "{1}.service.{2}.consul", false, null, null),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.NAME, RewritePlugin.Match.REGEX,
+                    "(.*)-(us-west-1)\\.coredns\\.rocks", "{1}.service.{2}.consul", false,
+                    "(.*)\\.service\\.(us-west-1)\\.consul", "{1}-{2}.coredns.rocks"),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.NAME, RewritePlugin.Match.SUFFIX, ".schmoogle.com.",
+                    ".google.com.", true, null, null),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.TYPE, null, "ANY", "HINFO", false, null, null),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.CLASS, null, "CH", "IN", false, null, null))),
         row("brace on the next line", ".:53\n{\n errors\n}\n", c -> first(c).errors(), true),
         row("bind", ".:53 {\n bind 127.0.0.1 ::1\n}\n", c -> first(c).listenAddresses(),
             List.of(new HostPort("127.0.0.1", 53), new HostPort("::1", 53))),
@@ -470,7 +497,10 @@ class CorefileParserTest {
         err(".:53 {\n health {\n lameduck 5s\n grace 1s\n }\n}\n", "unknown property 'grace' in health", 4),
         err(".:53 {\n hosts {\n 10.0.0.1\n }\n}\n", "hosts entry 10.0.0.1 names no host", 3),
         err(".:53 {\n hosts {\n ttl 0\n }\n}\n", "hosts ttl must be between 1", 3),
-        err(".:53 {\n rewrite name foo.example.com foo.default.svc.cluster.local\n}\n", "plugin 'rewrite'", 2),
+        err(".:53 {\n rewrite edns0 local set 0xffee abcd\n}\n", "rewrite edns0 is not supported", 2),
+        err(".:53 {\n rewrite name regex (.*)\\.a\\.org {1}.b.org answer auto\n}\n", "answer auto cannot invert", 2),
+        err(".:53 {\n rewrite name regex (.*)\\.a\\.org {1}.b.org answer value x y\n}\n", "answer value is not", 2),
+        err(".:53 {\n rewrite stop {\n name regex a b\n }\n}\n", "rewrite block must hold exactly", 2),
         err(".:53 {\n autopath @kubernetes\n}\n", "plugin 'autopath'", 2),
         err(".:53 {\n template IN A example {\n answer \"{{ .Name | upper }} 60 IN A 1.2.3.4\"\n }\n}\n",
             "template action {{ .Name | upper }} is not supported", 3),

@@ -46,6 +46,8 @@ public final class QueryPipeline {
   private final ClusterReplies replies;
   /** Cache hits of forwarded names as bytes; null without a cache or without {@link #replies}. */
   private final ForwardedReplies forwarded;
+  /** {@code rewrite} rules, applied before any zone sees the query; null without {@code rewrite}. */
+  private final QueryRewrite rewrite;
   /** {@code template} rules, answered first (CoreDNS's plugin order); null without {@code template}. */
   private final TemplateSet templates;
   /** {@code hosts} entries, answered next; null without {@code hosts}. */
@@ -64,21 +66,23 @@ public final class QueryPipeline {
   /** @param replies encoded cluster replies, or null to build every reply from dnsjava records */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies) {
-    this(zone, upstream, observer, loop, loadbalance, replies, null, null);
+    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null);
   }
 
   /**
+   * @param rewrite the {@code rewrite} rules, applied before anything else, or null for none
    * @param templates the {@code template} rules, answered first, or null for none
    * @param hosts the {@code hosts} entries, answered before the cluster zone, or null for none
    */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
-      boolean loadbalance, TemplateSet templates, HostsTable hosts) {
+      boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
     this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
-        ClusterReplies.DEFAULT_MAX_BYTES), templates, hosts);
+        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts);
   }
 
   private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
-      boolean loadbalance, ClusterReplies replies, TemplateSet templates, HostsTable hosts) {
+      boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
+    this.rewrite = rewrite;
     this.templates = templates;
     this.hosts = hosts;
     this.zone = zone;
@@ -139,7 +143,8 @@ public final class QueryPipeline {
     Source source;
     try {
       q = WireQuery.read(packet);
-      if (q == null || (templates != null && templates.claims(q.name))
+      if (q == null || (rewrite != null && rewrite.claims(q.name, q.qtype))
+          || (templates != null && templates.claims(q.name))
           || (hosts != null && hosts.claims(q.name, q.qtype))) {
         return false;
       }
@@ -165,6 +170,13 @@ public final class QueryPipeline {
   }
 
   private void answer(Message query, boolean tcp, TimedSink sink) {
+    if (rewrite != null) {
+      QueryRewrite.Rewritten rw = rewrite.apply(query);
+      if (rw != null) {
+        sink.rewritten = rw;
+        query = rw.query();
+      }
+    }
     OPTRecord opt = query.getOPT();
     if (opt != null && opt.getVersion() > EDNS_VERSION) {
       sink.reply(query, ResponseEncoder.replyTo(query), Rcode.BADVERS, Source.SERVER);
@@ -357,7 +369,13 @@ public final class QueryPipeline {
       this.sink = sink;
     }
 
+    /** The rewrite applied to this query, whose reply gets the client's question back; null when none. */
+    QueryRewrite.Rewritten rewritten;
+
     void reply(Message q, Message reply, int rcode, Source source) {
+      if (rewritten != null) {
+        reply = rewritten.revert(reply);
+      }
       byte[] wire;
       try {
         wire = ResponseEncoder.encode(q, reply, rcode, tcp);
