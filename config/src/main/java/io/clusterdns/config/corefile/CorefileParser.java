@@ -283,38 +283,12 @@ public final class CorefileParser {
       }
       case "cache" -> p.cache = CacheOptions.parse(d, ctx);
       case "health" -> {
-        BlockContext.args(d, 0, 1);
-        HostPort addr = d.args().isEmpty() ? HealthEndpoint.DEFAULT_ADDRESS
-            : CorefileValues.listenAddress(d.args().get(0), "health");
-        Duration lameduck = Duration.ZERO;
-        for (Directive o : d.block()) {
-          if (!o.text().equals("lameduck")) {
-            throw BlockContext.unknownProperty(o, "health");
-          }
-          BlockContext.property(o, 1, 1);
-          lameduck = CorefileValues.duration(o.args().get(0), "lameduck", Duration.ZERO);
-        }
-        p.health = new HealthEndpoint(addr, lameduck);
+        p.health = HealthOptions.parse(d);
         shared.agree("health", p.health.address(), d.name(), "health endpoint");
-        shared.agree("lameduck", lameduck, d.name(), "lameduck period");
+        shared.agree("lameduck", p.health.lameduck(), d.name(), "lameduck period");
       }
       case "ready" -> {
-        BlockContext.args(d, 0, 1);
-        p.ready = d.args().isEmpty() ? ServerBlock.DEFAULT_READY
-            : CorefileValues.listenAddress(d.args().get(0), "ready");
-        for (Directive o : d.block()) {
-          if (!o.text().equals("monitor")) {
-            throw BlockContext.unknownProperty(o, "ready");
-          }
-          BlockContext.property(o, 1, 1);
-          switch (o.arg(0)) {
-            case "until-ready" -> { }
-            case "continuously" -> ctx.warn(o.name(), "ready option 'monitor continuously' is accepted but not "
-                + "acted on: once ready, /ready stays ready until shutdown");
-            default -> throw CorefileException.at(o.args().get(0), "monitor takes until-ready or continuously, "
-                + "not '" + o.arg(0) + "'");
-          }
-        }
+        p.ready = ReadyOptions.parse(d, ctx);
         shared.agree("ready", p.ready, d.name(), "ready endpoint");
       }
       case "prometheus" -> {
@@ -325,17 +299,7 @@ public final class CorefileParser {
         shared.agree("prometheus", p.prometheus, d.name(), "metrics endpoint");
       }
       case "reload" -> {
-        BlockContext.noBlock(d);
-        BlockContext.args(d, 0, 2);
-        Duration interval = d.args().isEmpty() ? ReloadSchedule.DEFAULT_INTERVAL
-            : CorefileValues.duration(d.args().get(0), "reload interval", ReloadSchedule.MIN_INTERVAL);
-        Duration jitter = d.args().size() < 2 ? ReloadSchedule.DEFAULT_JITTER
-            : CorefileValues.duration(d.args().get(1), "reload jitter", ReloadSchedule.MIN_JITTER);
-        if (jitter.compareTo(interval.dividedBy(2)) > 0) {
-          // CoreDNS caps the jitter at half the interval so that checks never run back to back.
-          jitter = interval.dividedBy(2);
-        }
-        p.reload = new ReloadSchedule(interval, jitter);
+        p.reload = ReloadOptions.parse(d);
         shared.agree("reload", p.reload, d.name(), "reload schedule");
       }
       case "errors" -> p.errors = ErrorsOptions.parse(d, ctx);
@@ -349,38 +313,10 @@ public final class CorefileParser {
         p.loop = true;
       }
       case "loadbalance" -> {
-        if (!d.args().isEmpty() && !d.arg(0).equals("round_robin")) {
-          Token a = d.args().get(0);
-          if (a.text().equals("weighted") || a.text().equals("prefer")) {
-            throw CorefileException.at(a, "loadbalance policy '" + a.text() + "' is not supported by clusterdns "
-                + "yet: answers would be ordered differently");
-          }
-          throw CorefileException.at(a, "unknown loadbalance policy '" + a.text() + "' (expected round_robin)");
-        }
-        BlockContext.noBlock(d);
-        BlockContext.args(d, 0, 1);
+        LoadbalanceOptions.parse(d);
         p.loadbalance = true;
       }
-      case "bind" -> {
-        BlockContext.args(d, 1, Integer.MAX_VALUE);
-        for (Token a : d.args()) {
-          String host = a.text();
-          if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-          }
-          if (!p.bind.contains(host)) {
-            p.bind.add(host);
-          }
-        }
-        for (Directive o : d.block()) {
-          if (!o.text().equals("except")) {
-            throw BlockContext.unknownProperty(o, "bind");
-          }
-          BlockContext.property(o, 1, Integer.MAX_VALUE);
-          ctx.warn(o.name(), "bind option 'except' is accepted but not acted on: only the listed addresses "
-              + "are bound");
-        }
-      }
+      case "bind" -> BindOptions.parse(d, ctx, p.bind);
       default -> throw new IllegalStateException("no reader for supported plugin " + d.text());
     }
   }
