@@ -4,15 +4,26 @@ import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.server.net.DnsListener;
 import io.clusterdns.server.net.EventLoops;
+import io.clusterdns.server.query.LivePipeline;
+import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
 import io.clusterdns.server.query.QueryPipeline;
 import io.clusterdns.server.query.UpstreamPath;
 import io.clusterdns.server.zone.ClusterZone;
+import io.clusterdns.server.zone.HostsTable;
+import io.clusterdns.config.corefile.HostsPlugin;
+import io.clusterdns.config.corefile.RewritePlugin;
+import io.clusterdns.server.query.QueryRewrite;
+import io.clusterdns.config.corefile.TemplatePlugin;
+import io.clusterdns.server.zone.TemplateSet;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -22,14 +33,32 @@ import org.xbill.DNS.Name;
 /**
  * One running DNS server: event loops, the query pipeline and its listeners. Built by {@link Main}, and by
  * tests that want a real server on loopback. Closing it stops the listeners, then the loops.
+ *
+ * <p>A reload ({@link #reconfigure}, {@link #rebind}) builds a complete new pipeline (zone settings, forwarders,
+ * caches) beside the running one and puts it in force with one reference swap ({@link LivePipeline}); the
+ * replaced forwarders are closed {@link #RETIRE_DELAY} later, after every query already sent to them has had its
+ * whole time budget. Listeners are kept, so no socket closes and no query is lost; only addresses that the new
+ * configuration drops or adds are unbound or bound. Reconfiguring is for one thread at a time (the reload thread).
  */
 public final class ClusterDnsServer implements AutoCloseable {
+  /**
+   * How long a replaced forward path stays open after a reload, seconds: longer than the forwarder's whole
+   * per-query budget (5 s by default), so replies to queries sent before the swap still arrive.
+   */
+  static final long RETIRE_DELAY = 15;
+
   private final EventLoops loops;
-  private final QueryPipeline pipeline;
-  private final UpstreamPath upstream;
+  private final LivePipeline live;
+  private final SnapshotSource snapshots;
+  private final List<InetAddress> selfAddresses;
+  private volatile UpstreamPath upstream;
   private final LoopDetector loopDetector = new LoopDetector(Name.root);
-  private final List<DnsListener> listeners = new ArrayList<>();
+  /** Listeners by the address asked for (the bound port differs when 0 was asked). */
+  private final Map<InetSocketAddress, DnsListener> listeners = new LinkedHashMap<>();
   private final List<AutoCloseable> resources = new ArrayList<>();
+  /** The running forward path and observer when they need closing, and those replaced but not yet closed. */
+  private final List<AutoCloseable> generation = new ArrayList<>();
+  private final List<AutoCloseable> retired = new ArrayList<>();
 
   /**
    * @param upstreamFactory makes the forward path on this server's event loops; what it returns is closed
@@ -54,21 +83,102 @@ public final class ClusterDnsServer implements AutoCloseable {
       QueryObserver observer,
       int threads,
       boolean loadbalance) {
+    this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, loadbalance,
+        new Plugins(null, List.of(), null));
+  }
+
+  /**
+   * The plugins that answer or rewrite before the cluster zone, in CoreDNS's order: rewrite, template, hosts.
+   *
+   * @param rewrite the {@code rewrite} rules; null for none
+   * @param templates the {@code template} rules; empty for none
+   * @param hosts the {@code hosts} plugin; null for none
+   */
+  public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {}
+
+  /** @param plugins rewrite, template and hosts */
+  public ClusterDnsServer(
+      KubernetesConfig kubernetes,
+      SnapshotSource snapshots,
+      List<InetAddress> selfAddresses,
+      Function<EventLoops, UpstreamPath> upstreamFactory,
+      QueryObserver observer,
+      int threads,
+      boolean loadbalance,
+      Plugins plugins) {
     this.loops = new EventLoops(threads);
-    UpstreamPath upstream = upstreamFactory.apply(loops);
-    if (upstream instanceof AutoCloseable c) {
-      resources.add(c);
+    this.snapshots = snapshots;
+    this.selfAddresses = List.copyOf(selfAddresses);
+    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance, plugins));
+  }
+
+  /** A pipeline of one configuration, its forward path made on this server's loops. */
+  private QueryPipeline build(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
+      QueryObserver observer, boolean loadbalance, Plugins plugins) {
+    UpstreamPath next = upstreamFactory.apply(loops);
+    List<AutoCloseable> owned = new ArrayList<>();
+    if (next instanceof AutoCloseable c) {
+      owned.add(c);
+    }
+    if (observer instanceof AutoCloseable c) {
+      owned.add(c);
+    }
+    HostsTable hosts = plugins.hosts() == null ? null : new HostsTable(plugins.hosts());
+    if (hosts != null) {
+      owned.add(hosts);
     }
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
-    this.upstream = upstream;
-    this.pipeline = new QueryPipeline(zone, upstream, observer, loopDetector, loadbalance);
+    TemplateSet templates = plugins.templates().isEmpty() ? null : new TemplateSet(plugins.templates());
+    QueryRewrite rewrite = plugins.rewrite() == null ? null : new QueryRewrite(plugins.rewrite());
+    QueryPipeline p = hosts == null && templates == null && rewrite == null
+        ? new QueryPipeline(zone, next, observer, loopDetector, loadbalance)
+        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts);
+    synchronized (generation) {
+      retired.addAll(generation);
+      generation.clear();
+      generation.addAll(owned);
+    }
+    this.upstream = next;
+    return p;
+  }
+
+  /**
+   * Puts a new configuration in force (a reload): a new cluster zone view (zones, TTL, pods mode, fallthrough),
+   * forward path (forwarders and answer cache) and observer, swapped in whole. The replaced forward path and
+   * observer are closed {@link #RETIRE_DELAY} s later.
+   *
+   * @param log the query log, or null for none
+   * @param plugins rewrite, template and hosts
+   */
+  public void reconfigure(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
+      QueryObserver observer, boolean loadbalance, QueryLog log, Plugins plugins) {
+    QueryPipeline next = build(kubernetes, upstreamFactory, observer, loadbalance, plugins);
+    List<AutoCloseable> old;
+    synchronized (generation) {
+      old = new ArrayList<>(retired);
+    }
+    live.swap(next);
+    live.log(log);
+    loops.group().schedule(() -> closeRetired(old), RETIRE_DELAY, TimeUnit.SECONDS);
+  }
+
+  /** Sets the query log ({@code log}); null turns it off. */
+  public void queryLog(QueryLog log) {
+    live.log(log);
+  }
+
+  private void closeRetired(List<AutoCloseable> old) {
+    synchronized (generation) {
+      retired.removeAll(old);
+    }
+    closeAll(old);
   }
 
   /** Binds UDP and TCP on each address; on any failure, everything bound so far is released. */
   public void listen(List<InetSocketAddress> addresses) throws IOException {
     try {
       for (InetSocketAddress a : addresses) {
-        listeners.add(DnsListener.bind(loops, a, pipeline));
+        listeners.put(a, DnsListener.bind(loops, a, live));
       }
     } catch (IOException | RuntimeException e) {
       close();
@@ -76,13 +186,39 @@ public final class ClusterDnsServer implements AutoCloseable {
     }
   }
 
-  /** Addresses actually bound, in the order given to {@link #listen}. */
-  public List<InetSocketAddress> boundAddresses() {
-    return listeners.stream().map(DnsListener::address).toList();
+  /**
+   * Listens on exactly {@code addresses} (a reload that changed them): new addresses are bound first, and if
+   * one cannot be, those just bound are released and the old set is kept (the exception says why); then
+   * addresses no longer wanted are unbound. Listeners on unchanged addresses stay as they are.
+   */
+  public synchronized void rebind(List<InetSocketAddress> addresses) throws IOException {
+    Map<InetSocketAddress, DnsListener> added = new LinkedHashMap<>();
+    try {
+      for (InetSocketAddress a : addresses) {
+        if (!listeners.containsKey(a) && !added.containsKey(a)) {
+          added.put(a, DnsListener.bind(loops, a, live));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      added.values().forEach(DnsListener::close);
+      throw e;
+    }
+    List<InetSocketAddress> gone = new ArrayList<>(listeners.keySet());
+    gone.removeAll(addresses);
+    for (InetSocketAddress a : gone) {
+      listeners.remove(a).close();
+    }
+    listeners.putAll(added);
   }
 
-  public QueryPipeline pipeline() {
-    return pipeline;
+  /** Addresses actually bound, in the order given to {@link #listen}. */
+  public synchronized List<InetSocketAddress> boundAddresses() {
+    return listeners.values().stream().map(DnsListener::address).toList();
+  }
+
+  /** The pipeline in force, and the counters of every pipeline this server ran. */
+  public LivePipeline pipeline() {
+    return live;
   }
 
   /**
@@ -109,18 +245,32 @@ public final class ClusterDnsServer implements AutoCloseable {
 
   @Override
   public void close() {
-    for (DnsListener l : listeners) {
-      l.close();
+    synchronized (this) {
+      for (DnsListener l : listeners.values()) {
+        l.close();
+      }
+      listeners.clear();
     }
-    listeners.clear();
-    for (AutoCloseable r : resources) {
+    List<AutoCloseable> all = new ArrayList<>();
+    synchronized (generation) {
+      all.addAll(generation);
+      all.addAll(retired);
+      generation.clear();
+      retired.clear();
+    }
+    all.addAll(resources);
+    resources.clear();
+    closeAll(all);
+    loops.close();
+  }
+
+  private static void closeAll(List<AutoCloseable> list) {
+    for (AutoCloseable r : list) {
       try {
         r.close();
       } catch (Exception ignored) {
         // best effort at shutdown
       }
     }
-    resources.clear();
-    loops.close();
   }
 }

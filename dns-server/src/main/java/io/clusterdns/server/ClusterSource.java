@@ -8,6 +8,7 @@ import io.clusterdns.k8s.ManifestException;
 import io.clusterdns.k8s.ManifestLoader;
 import io.clusterdns.config.WatchConfig;
 import io.clusterdns.k8s.ApiServerConnection;
+import io.clusterdns.k8s.ApiServerProbe;
 import io.clusterdns.k8s.ClusterWatch;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -72,8 +73,12 @@ final class ClusterSource implements AutoCloseable {
       throw new Main.StartupException("cannot set up the Kubernetes client: " + e.getMessage());
     }
     SnapshotPublisher publisher = new SnapshotPublisher();
+    // Says within seconds why the API server cannot be used (refused, TLS, 401, 403), which the watch's own
+    // retries would hide for a minute or more.
+    ApiServerProbe probe = ApiServerProbe.start(client);
     ClusterWatch watch = new ClusterWatch(client, cfg, publisher, registry);
     AutoCloseable resources = () -> {
+      probe.close();
       watch.close();
       client.close();
     };

@@ -14,7 +14,17 @@ import io.clusterdns.config.corefile.ForwardBlock;
 import io.clusterdns.config.corefile.HealthEndpoint;
 import io.clusterdns.config.corefile.KubernetesBlock;
 import io.clusterdns.config.corefile.ServerBlock;
+import io.clusterdns.config.corefile.ErrorsPlugin;
+import io.clusterdns.config.corefile.HostsPlugin;
+import io.clusterdns.config.corefile.RewritePlugin;
+import io.clusterdns.config.corefile.TemplatePlugin;
+import io.clusterdns.config.corefile.LogPlugin;
+import io.clusterdns.config.corefile.ReloadSchedule;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +46,14 @@ import java.util.Set;
  * @param loopCheck run the start-up forwarding-loop check ({@code loop})
  * @param loadbalance shuffle A/AAAA/MX records in answers ({@code loadbalance})
  * @param warnings Corefile lines accepted with a caveat, to log once at start-up
+ * @param errors the {@code errors} plugin (any block's: clusterdns logs errors process-wide), or null
+ * @param log the query log's rules, most specific zone first, or empty for no query log
+ * @param plugins one {@code [server, zone, plugin]} per enabled plugin, for {@code coredns_plugin_enabled}
+ * @param reload how often the Corefile is checked for changes, or null (no {@code reload}, or no Corefile)
+ * @param checksum SHA-512 of the Corefile's text in hex, or null without a Corefile
+ * @param hosts the {@code hosts} plugin of the block with {@code kubernetes}, or null
+ * @param templates the {@code template} rules of every block, in block order
+ * @param rewrite the {@code rewrite} rules of the block with {@code kubernetes}, or null
  */
 record EffectiveConfig(
     List<HostPort> listen,
@@ -50,7 +68,19 @@ record EffectiveConfig(
     boolean loopCheck,
     boolean loadbalance,
     String serverLabel,
-    List<String> warnings) {
+    List<String> warnings,
+    ErrorsPlugin errors,
+    List<LogPlugin.Rule> log,
+    List<List<String>> plugins,
+    ReloadSchedule reload,
+    String checksum,
+    HostsPlugin hosts,
+    List<TemplatePlugin> templates,
+    RewritePlugin rewrite) {
+
+  /** The plugins of the kubeadm Corefile, which the flags describe. */
+  static final List<String> KUBEADM_PLUGINS = List.of("errors", "health", "ready", "kubernetes", "prometheus",
+      "forward", "cache", "loop", "reload", "loadbalance");
 
   /** Where the default upstreams come from (CoreDNS {@code forward . /etc/resolv.conf}). */
   static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
@@ -80,17 +110,24 @@ record EffectiveConfig(
         List.of(forward), CacheConfig.kubeadm(k8s.clusterDomain()),
         orElse(o.health, ServerOptions.DEFAULT_HEALTH), Duration.ZERO,
         orElse(o.ready, ServerOptions.DEFAULT_READY), orElse(o.metrics, ServerOptions.DEFAULT_METRICS),
-        true, true, "dns://:" + listen.get(0).port(), List.of());
+        true, true, "dns://:" + listen.get(0).port(), List.of(), new ErrorsPlugin(List.of()), List.of(),
+        KUBEADM_PLUGINS.stream().map(n -> List.of("dns://:" + listen.get(0).port(), ".", n)).toList(), null, null,
+        null, List.of(), null);
   }
 
   private static EffectiveConfig fromCorefile(ServerOptions o) throws Main.StartupException {
     Corefile cf;
+    String checksum;
     try {
       CorefileParser.Options opts = CorefileParser.Options.defaults();
       if (o.dnsPort != null) {
         opts = opts.withDefaultPort(o.dnsPort);
       }
-      cf = CorefileParser.parse(o.conf, opts);
+      byte[] text = Files.readAllBytes(o.conf);
+      checksum = sha512(text);
+      Path abs = o.conf.toAbsolutePath();
+      cf = CorefileParser.parse(new String(text, StandardCharsets.UTF_8), String.valueOf(o.conf.getFileName()),
+          abs.getParent() == null ? opts : opts.withBaseDir(abs.getParent()));
     } catch (CorefileException e) {
       throw new Main.StartupException(e.getMessage());
     } catch (IOException e) {
@@ -152,7 +189,41 @@ record EffectiveConfig(
     }
     ServerBlock main = blocks.stream().filter(b -> b.kubernetes().isPresent()).findFirst().orElse(blocks.get(0));
     HealthEndpoint health = cf.health().orElse(null);
-    List<String> warnings = cf.warnings().stream().map(CorefileWarning::toString).toList();
+    List<String> warnings = new ArrayList<>(cf.warnings().stream().map(CorefileWarning::toString).toList());
+    for (ServerBlock b : blocks) {
+      if (b != main && b.cache().isPresent()) {
+        // One answer cache serves every forwarded name (the main block's); a stub block's own would be a second.
+        warnings.add(o.conf.getFileName() + ":" + b.line() + ": the cache of server block " + b.zones()
+            + " is not used: clusterdns runs one answer cache, the one of the block with kubernetes ("
+            + main.zones() + ")" + (main.cache().isPresent() ? "" : ", which has none"));
+      }
+    }
+    for (ServerBlock b : blocks) {
+      if (b != main && b.hosts().isPresent()) {
+        throw new Main.StartupException(o.conf.getFileName() + ":" + b.line() + ": hosts is supported only in the "
+            + "server block with kubernetes (" + main.zones() + "); its entries would not resolve here");
+      }
+      if (b != main && b.rewrite().isPresent()) {
+        throw new Main.StartupException(o.conf.getFileName() + ":" + b.line() + ": rewrite is supported only in "
+            + "the server block with kubernetes (" + main.zones() + "); its rules would not apply here");
+      }
+    }
+    ErrorsPlugin errors = null;
+    for (ServerBlock b : blocks) {
+      if (b.errorsPlugin().isPresent()) {
+        List<ErrorsPlugin.Consolidation> all = new ArrayList<>(errors == null ? List.of() : errors.consolidate());
+        all.addAll(b.errorsPlugin().get().consolidate());
+        errors = new ErrorsPlugin(all);
+      }
+    }
+    List<List<String>> plugins = new ArrayList<>();
+    for (ServerBlock b : blocks) {
+      for (String zone : b.zones()) {
+        for (String name : b.plugins()) {
+          plugins.add(List.of(b.serverLabel(), zone, name));
+        }
+      }
+    }
     return new EffectiveConfig(listen, k8s, watchConfig(o, k8s, kb.watch()), forwards,
         main.cache().orElse(null),
         o.health != null ? o.health : health == null ? null : health.address(),
@@ -160,7 +231,64 @@ record EffectiveConfig(
         o.ready != null ? o.ready : cf.ready().orElse(null),
         o.metrics != null ? o.metrics : cf.prometheus().orElse(null),
         blocks.stream().anyMatch(ServerBlock::loop), main.loadbalance(),
-        main.serverLabel(), warnings);
+        main.serverLabel(), warnings, errors, logRules(blocks), plugins, cf.reload().orElse(null), checksum,
+        main.hosts().orElse(null), blocks.stream().flatMap(b -> b.templates().stream()).toList(),
+        main.rewrite().orElse(null));
+  }
+
+  /**
+   * The query log's rules as CoreDNS applies them: a query belongs to the block with the longest zone containing
+   * it, and only that block's {@code log} rules (names limited to that zone) may log it. Each block zone, longest
+   * first, contributes its block's rules and then a rule that logs nothing, so a query of a block without
+   * {@code log} is never logged by another block's rule. Empty when no block has {@code log}.
+   */
+  static List<LogPlugin.Rule> logRules(List<ServerBlock> blocks) {
+    if (blocks.stream().noneMatch(ServerBlock::log)) {
+      return List.of();
+    }
+    record Scope(String zone, ServerBlock block) {}
+    List<Scope> scopes = new ArrayList<>();
+    for (ServerBlock b : blocks) {
+      for (String z : b.zones()) {
+        scopes.add(new Scope(z, b));
+      }
+    }
+    scopes.sort((x, y) -> Integer.compare(labels(y.zone()), labels(x.zone())));
+    List<LogPlugin.Rule> out = new ArrayList<>();
+    for (Scope sc : scopes) {
+      for (LogPlugin.Rule r : sc.block().logPlugin().map(LogPlugin::rules).orElse(List.of())) {
+        List<String> names = new ArrayList<>();
+        for (String n : r.names()) {
+          if (under(n, sc.zone())) {
+            names.add(n);
+          } else if (under(sc.zone(), n)) {
+            names.add(sc.zone());
+          }
+        }
+        if (!names.isEmpty()) {
+          out.add(new LogPlugin.Rule(names, r.format(), r.classes()));
+        }
+      }
+      out.add(new LogPlugin.Rule(List.of(sc.zone()), "", Set.of()));
+    }
+    return out;
+  }
+
+  private static int labels(String zone) {
+    return zone.equals(".") ? 0 : zone.split("\\.").length;
+  }
+
+  private static boolean under(String name, String zone) {
+    return zone.equals(".") || name.equals(zone)
+        || (name.endsWith(zone) && name.charAt(name.length() - zone.length() - 1) == '.');
+  }
+
+  static String sha512(byte[] text) {
+    try {
+      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-512").digest(text));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-512", e);
+    }
   }
 
   /** A forward of one block zone; {@code forward .} inside {@code acme.local} forwards acme.local. */

@@ -1,9 +1,16 @@
 package io.clusterdns.server;
 
 import io.clusterdns.config.HostPort;
+import io.clusterdns.config.PodsMode;
 import io.clusterdns.server.ops.DnsMetrics;
+import io.clusterdns.server.ops.ErrorLog;
+import io.clusterdns.server.ops.HealthProbe;
+import io.clusterdns.server.ops.LogFormat;
 import io.clusterdns.server.ops.OpsServer;
+import io.clusterdns.server.ops.ReloadMetrics;
 import io.clusterdns.server.ops.ServerMetrics;
+import io.clusterdns.server.query.QueryLog;
+import io.clusterdns.server.query.QueryObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -20,6 +27,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,6 +48,8 @@ import picocli.CommandLine.Mixin;
         + "forwards everything else.")
 public final class Main implements Callable<Integer> {
   @Mixin ServerOptions options;
+
+  private static final Logger LOG = Logger.getLogger("clusterdns");
 
   private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -68,6 +79,9 @@ public final class Main implements Callable<Integer> {
     cmd.setParameterExceptionHandler((ex, a) -> {
       PrintWriter err = ex.getCommandLine().getErr();
       err.println("clusterdns: " + ex.getMessage());
+      if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        err.println("Did you mean " + String.join(" or ", u.getSuggestions()) + "?");
+      }
       err.println("Run 'clusterdns --help' for the flags.");
       return 2;
     });
@@ -95,9 +109,10 @@ public final class Main implements Callable<Integer> {
     if (o.threads < 1 || o.threads > 256) {
       throw new StartupException("--threads must be between 1 and 256, not " + o.threads);
     }
+    LogFormat.install(o.logFormat.equals("json"));
     EffectiveConfig cfg = EffectiveConfig.resolve(o);
     for (String w : cfg.warnings()) {
-      System.err.println("clusterdns: warning: " + w);
+      LOG.warning(w);
     }
     PrometheusRegistry registry = new PrometheusRegistry();
     if (o.checkConfig) {
@@ -114,18 +129,25 @@ public final class Main implements Callable<Integer> {
       return 0;
     }
     ServerMetrics.registerProcess(registry, Version.VERSION);
+    ReloadMetrics reloadMetrics = new ReloadMetrics(registry);
+    Upstreams.Metrics upstreamMetrics = new Upstreams.Metrics(registry);
     ClusterSource source = ClusterSource.open(o, cfg, registry);
-    List<InetSocketAddress> addrs = new ArrayList<>();
-    for (HostPort hp : cfg.listen()) {
-      addrs.add(socketAddress(hp));
-    }
+    List<InetSocketAddress> addrs = socketAddresses(cfg.listen());
+    DnsMetrics dnsMetrics = new DnsMetrics(registry, cfg.serverLabel(), ".");
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
-        Upstreams.factory(cfg.forwards(), cfg.cache(), registry, cfg.serverLabel()),
-        new DnsMetrics(registry, cfg.serverLabel(), "."), o.threads, cfg.loadbalance());
+        Upstreams.factory(cfg.forwards(), cfg.cache(), upstreamMetrics, cfg.serverLabel()),
+        observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(),
+        new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts()));
+    server.queryLog(queryLog(cfg));
     server.closeWith(source);
     ServerMetrics.registerPipeline(registry, server.pipeline());
+    reloadMetrics.plugins(cfg.plugins());
+    if (cfg.checksum() != null) {
+      reloadMetrics.running(cfg.checksum());
+    }
     AtomicBoolean shuttingDown = new AtomicBoolean();
     AtomicInteger exitStatus = new AtomicInteger();
+    AtomicReference<EffectiveConfig> running = new AtomicReference<>(cfg);
     try {
       server.listen(addrs);
       server.closeWith(OpsServer.start(
@@ -135,17 +157,40 @@ public final class Main implements Callable<Integer> {
           () -> shuttingDown.get() ? List.of("Shutting down")
               : source.snapshots().synced() ? List.of() : List.of("kubernetes"),
           registry));
+      server.closeWith(HealthProbe.start(registry, cfg.health() == null ? null : socketAddress(cfg.health())));
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
     }
-    ignoreHangup();
+    Reloader reloader = new Reloader(o.conf, cfg, () -> EffectiveConfig.resolve(o), next -> {
+      EffectiveConfig prev = running.get();
+      for (String w : restartOnly(prev, next)) {
+        LOG.warning(w);
+      }
+      if (!next.listen().equals(prev.listen())) {
+        server.rebind(socketAddresses(next.listen()));
+      }
+      // The series keep the server label of start-up: a registry takes each series once.
+      server.reconfigure(next.kubernetes(),
+          Upstreams.factory(next.forwards(), next.cache(), upstreamMetrics, prev.serverLabel()),
+          observer(dnsMetrics, next), next.loadbalance(), queryLog(next),
+          new ClusterDnsServer.Plugins(next.rewrite(), next.templates(), next.hosts()));
+      reloadMetrics.plugins(next.plugins());
+      for (String w : next.warnings()) {
+        LOG.warning(w);
+      }
+      running.set(next);
+      return next.reload();
+    }, reloadMetrics);
+    server.closeWith(reloader);
+    reloader.start();
+    handleHangup(reloader::hangup);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // SIGTERM: /ready fails at once; DNS and /health keep answering for the lameduck period, so the
       // Service's endpoints drop this pod before it stops (behaviours.md 13.2).
       shuttingDown.set(true);
       try {
-        Thread.sleep(cfg.lameduck().toMillis());
+        Thread.sleep(running.get().lameduck().toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -156,17 +201,16 @@ public final class Main implements Callable<Integer> {
       Runtime.getRuntime().halt(exitStatus.get());
     }, "shutdown"));
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    System.out.printf("clusterdns %s: serving %s from %s; listening on %s (%s, %d event loops); up in %d ms%n",
+    LOG.info(String.format("clusterdns %s: serving %s from %s; listening on %s (%s, %d event loops); up in %d ms",
         Version.VERSION, cfg.kubernetes().clusterDomain(), source.describe(), describe(server.boundAddresses()),
-        server.loops().epoll() ? "epoll" : "nio", o.threads, ms);
-    System.out.flush();
+        server.loops().epoll() ? "epoll" : "nio", o.threads, ms));
     if (cfg.loopCheck()) {
       // A forwarding loop (e.g. resolv.conf naming this server) turns every outside name into a storm: exit
       // non-zero so the orchestrator shows it (behaviours.md 11.6). Checked off the start-up path.
       String upstreamList = cfg.forwards().stream().flatMap(f -> f.upstreams().stream()).toList().toString();
       server.checkForwardingLoop(LOOP_CHECK_TIMEOUT).thenAccept(looped -> {
         if (looped) {
-          System.err.println("clusterdns: " + server.loopDetector().message(upstreamList));
+          LOG.severe(server.loopDetector().message(upstreamList));
           exitStatus.set(1);
           // Not on the event loop that saw the probe: the shutdown hook waits for the event loops to stop.
           Thread exit = new Thread(() -> System.exit(1), "loop-exit");
@@ -179,17 +223,58 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * SIGHUP asks CoreDNS to reload its Corefile (cli.md); the JVM's default would end the process. Until reload
-   * exists, say so and keep serving.
+   * SIGHUP asks for a reload of the Corefile (cli.md); the JVM's default would end the process. The relaunching
+   * parent only ignores it (the child serves and gets its own).
    */
   static void ignoreHangup() {
+    handleHangup(() -> { });
+  }
+
+  /** SIGHUP runs {@code action} (on the JVM's signal thread: it must only hand the work over). */
+  static void handleHangup(Runnable action) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
-          sig -> System.err.println("clusterdns: SIGHUP received; configuration reload is not implemented yet, "
-              + "still serving the configuration read at start-up"));
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> action.run());
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       // no SIGHUP on this platform
     }
+  }
+
+  /** The metrics observer, behind the {@code errors} log when configured. */
+  private static QueryObserver observer(DnsMetrics metrics, EffectiveConfig cfg) {
+    return cfg.errors() == null ? metrics : new ErrorLog(metrics, cfg.errors());
+  }
+
+  private static QueryLog queryLog(EffectiveConfig cfg) {
+    return cfg.log().isEmpty() ? null : new QueryLog(cfg.log());
+  }
+
+  /**
+   * What a reload cannot change in a running process, said once per reload that changes it: the watch's scope
+   * (it decides which objects are in the index), the pods mode's switch to or from {@code verified} (which
+   * watches Pods), and the HTTP endpoints' addresses.
+   */
+  static List<String> restartOnly(EffectiveConfig prev, EffectiveConfig next) {
+    List<String> out = new ArrayList<>();
+    boolean verifiedBefore = prev.kubernetes().pods() == PodsMode.VERIFIED;
+    boolean verifiedAfter = next.kubernetes().pods() == PodsMode.VERIFIED;
+    if (!prev.watch().equals(next.watch()) || verifiedBefore != verifiedAfter
+        || prev.kubernetes().endpointPodNames() != next.kubernetes().endpointPodNames()) {
+      out.add("reload: the kubernetes watch options changed (kubeconfig, namespaces, labels, pods verified, "
+          + "endpoint_pod_names); they take effect after a restart, the rest of the new configuration is in force");
+    }
+    if (!java.util.Objects.equals(prev.health(), next.health()) || !java.util.Objects.equals(prev.ready(), next.ready())
+        || !java.util.Objects.equals(prev.metrics(), next.metrics())) {
+      out.add("reload: the health, ready or prometheus address changed; it takes effect after a restart");
+    }
+    return out;
+  }
+
+  private static List<InetSocketAddress> socketAddresses(List<HostPort> hps) throws java.net.UnknownHostException {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (HostPort hp : hps) {
+      out.add(socketAddress(hp));
+    }
+    return out;
   }
 
   /** How long the start-up loop check waits for its probe (the forwarder's own budget is shorter). */

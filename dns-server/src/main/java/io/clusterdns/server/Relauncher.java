@@ -97,7 +97,7 @@ final class Relauncher {
 
   /** Runs the child JVM with the same arguments and returns its exit status. */
   static int run(String[] args) throws Exception {
-    Main.ignoreHangup(); // the child gets its own SIGHUP from the process group or the sender
+    Main.ignoreHangup(); // until the child exists
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(CHILD_OPTIONS);
@@ -111,6 +111,14 @@ final class Relauncher {
     cmd.add(jar().toString());
     cmd.addAll(List.of(args));
     Process child = new ProcessBuilder(cmd).inheritIO().start();
+    // SIGHUP (reload) sent to this PID alone, as `kill -HUP 1` in a container does, is passed on to the child.
+    Main.handleHangup(() -> {
+      try {
+        new ProcessBuilder("kill", "-HUP", Long.toString(child.pid())).inheritIO().start();
+      } catch (java.io.IOException e) {
+        System.err.println("clusterdns: cannot pass SIGHUP on to the serving JVM: " + e.getMessage());
+      }
+    });
     Thread stop = new Thread(() -> {
       child.destroy(); // SIGTERM: the child's own shutdown (lameduck) runs
       try {

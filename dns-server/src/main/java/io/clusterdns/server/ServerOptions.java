@@ -98,6 +98,11 @@ public final class ServerOptions {
           + "exit (0 when valid).")
   boolean checkConfig;
 
+  @Option(names = "--log-format", paramLabel = "FORMAT", converter = LogFormatConverter.class,
+      description = "Log lines: text (UTC time, [LEVEL], message; CoreDNS's levels and plugin/NAME prefixes) or "
+          + "json (one object per line). Default: text.")
+  String logFormat = "text";
+
   @Option(names = "--threads", paramLabel = "N",
       description = "Event loops (one UDP socket each under epoll). Default: the number of CPUs.")
   int threads = Runtime.getRuntime().availableProcessors();
@@ -113,9 +118,29 @@ public final class ServerOptions {
   /** Default DNS listen address: all IPv4 addresses, port 53. */
   static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 53);
 
+  static final class LogFormatConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      if (!value.equals("text") && !value.equals("json")) {
+        throw new TypeConversionException("'" + value + "': expected text or json");
+      }
+      return value;
+    }
+  }
+
   static final class ListenConverter implements ITypeConverter<HostPort> {
     @Override
     public HostPort convert(String value) {
+      if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
+        throw new TypeConversionException("'" + value + "': expected HOST:PORT (or :PORT), e.g. :" + value
+            + " or 0.0.0.0:" + value);
+      }
+      if (value.indexOf(':') < 0) {
+        throw new TypeConversionException("'" + value + "': expected HOST:PORT (or :PORT); no port given");
+      }
+      if (!value.startsWith("[") && value.indexOf(':') != value.lastIndexOf(':')) {
+        throw new TypeConversionException("'" + value + "': expected [IPV6]:PORT; an IPv6 address goes in brackets");
+      }
       try {
         HostPort hp = HostPort.parse(value, -1);
         if (hp.port() < 0) {

@@ -31,20 +31,57 @@ final class Upstreams {
    */
   static Function<EventLoops, UpstreamPath> factory(
       List<ForwardConfig> forwards, CacheConfig cache, PrometheusRegistry registry, String serverLabel) {
+    return factory(forwards, cache, new Metrics(registry), serverLabel);
+  }
+
+  /**
+   * The forward path with series registered once per process and shared by every forward path a reload builds
+   * (a registry takes each name once).
+   */
+  static Function<EventLoops, UpstreamPath> factory(
+      List<ForwardConfig> forwards, CacheConfig cache, Metrics metrics, String serverLabel) {
     return loops -> {
-      ForwardMetrics metrics = ForwardMetrics.register(registry);
       List<Forwarder> forwarders = new ArrayList<>();
       for (ForwardConfig f : forwards) {
-        forwarders.add(new Forwarder(f, loops.group(), metrics));
+        forwarders.add(new Forwarder(f, loops.group(), metrics.forward()));
       }
-      ResponseCache c = cache == null ? null
-          : new ResponseCache(cache, CacheMetrics.register(registry), serverLabel);
-      return new ResolverPath(forwarders, new CachingResolver(c, new ForwardRoutes(forwarders)));
+      CacheMetrics cm = cache == null ? null : metrics.cache();
+      ResponseCache c = cache == null ? null : new ResponseCache(cache, cm, serverLabel);
+      return new ResolverPath(forwarders, new CachingResolver(c, new ForwardRoutes(forwarders)), cm);
     };
   }
 
-  /** Adapts the caching resolver to the pipeline's view of it, and closes the forwarders with the server. */
-  record ResolverPath(List<Forwarder> forwarders, CachingResolver resolver) implements UpstreamPath, AutoCloseable {
+  /** The forward and cache series of one registry, each registered on first use. Thread-safe. */
+  static final class Metrics {
+    private final PrometheusRegistry registry;
+    private ForwardMetrics forward;
+    private CacheMetrics cache;
+
+    Metrics(PrometheusRegistry registry) {
+      this.registry = registry;
+    }
+
+    synchronized ForwardMetrics forward() {
+      if (forward == null) {
+        forward = ForwardMetrics.register(registry);
+      }
+      return forward;
+    }
+
+    synchronized CacheMetrics cache() {
+      if (cache == null) {
+        cache = CacheMetrics.register(registry);
+      }
+      return cache;
+    }
+  }
+
+  /**
+   * Adapts the caching resolver to the pipeline's view of it, and closes the forwarders with the server (or when
+   * a reload retires this path, whose cache then leaves {@code coredns_cache_entries}).
+   */
+  record ResolverPath(List<Forwarder> forwarders, CachingResolver resolver, CacheMetrics cacheMetrics)
+      implements UpstreamPath, AutoCloseable {
     @Override
     public CompletableFuture<Message> forward(Message query, boolean tcp) {
       return resolver.resolve(query, tcp);
@@ -58,6 +95,9 @@ final class Upstreams {
     @Override
     public void close() {
       forwarders.forEach(Forwarder::close);
+      if (cacheMetrics != null && resolver.cache() != null) {
+        cacheMetrics.forget(resolver.cache());
+      }
     }
   }
 }

@@ -174,6 +174,17 @@ class LiveClusterIT {
     assertEquals(List.of("10.96.0.1"), Dig.lines(dig("+short", "kubernetes.default.svc.cluster.local")));
   }
 
+  /** Before any change, the programming-latency histogram already has its three series (cli.md, issue 18). */
+  @Test
+  @Order(1)
+  void programmingLatencySeriesExistBeforeTheFirstChange() throws Exception {
+    String body = server.metrics();
+    for (String kind : List.of("cluster_ip", "headless_with_selector", "headless_without_selector")) {
+      assertTrue(body.contains("coredns_kubernetes_dns_programming_duration_seconds_count{service_kind=\"" + kind
+          + "\"}"), kind + "\n" + body);
+    }
+  }
+
   @Test
   @Order(2)
   void serviceCreatedUpdatedAndDeletedThroughTheApiShowsUpInAnswers() throws Exception {

@@ -102,7 +102,10 @@ public final class CorefileParser {
         blocks.add(new ServerBlock(List.copyOf(e.getValue()), e.getKey(), p.bind, p.names,
             Optional.ofNullable(p.kubernetes), p.forward, Optional.ofNullable(p.cache),
             Optional.ofNullable(p.health), Optional.ofNullable(p.ready), Optional.ofNullable(p.prometheus),
-            Optional.ofNullable(p.reload), p.errors, p.log, p.loop, p.loadbalance, rb.keys().get(0).line()));
+            Optional.ofNullable(p.reload), Optional.ofNullable(p.errors),
+            p.log.isEmpty() ? Optional.empty() : Optional.of(new LogPlugin(p.log)), p.loop, p.loadbalance, Optional.ofNullable(p.hosts), p.templates,
+            p.rewrites.isEmpty() ? Optional.empty() : Optional.of(new RewritePlugin(p.rewrites)),
+            rb.keys().get(0).line()));
       }
     }
     return new Corefile(blocks, warnings);
@@ -168,8 +171,11 @@ public final class CorefileParser {
     HostPort ready;
     HostPort prometheus;
     ReloadSchedule reload;
-    boolean errors;
-    boolean log;
+    ErrorsPlugin errors;
+    HostsPlugin hosts;
+    final List<TemplatePlugin> templates = new ArrayList<>();
+    final List<RewritePlugin.Rule> rewrites = new ArrayList<>();
+    final List<LogPlugin.Rule> log = new ArrayList<>();
     boolean loop;
     boolean loadbalance;
   }
@@ -207,7 +213,7 @@ public final class CorefileParser {
 
   /** Plugins that may appear once per server block. */
   private static final java.util.Set<String> ONCE = java.util.Set.of("kubernetes", "cache", "health", "ready",
-      "prometheus", "reload", "loop", "loadbalance", "errors");
+      "prometheus", "reload", "loop", "loadbalance", "errors", "hosts");
 
   private static Plugins plugins(CorefileSyntax.RawBlock rb, BlockContext ctx, Path baseDir, Shared shared)
       throws CorefileException {
@@ -237,7 +243,9 @@ public final class CorefileParser {
               + PluginCatalogue.IGNORED.get(name));
         }
       } else {
-        throw CorefileException.at(d.name(), "unknown plugin '" + name + "'");
+        String near = PluginCatalogue.nearest(name);
+        throw CorefileException.at(d.name(), "unknown plugin '" + name + "'"
+            + (near == null ? "" : "; did you mean '" + near + "'?"));
       }
       if (!p.names.contains(name)) {
         p.names.add(name);
@@ -275,38 +283,12 @@ public final class CorefileParser {
       }
       case "cache" -> p.cache = CacheOptions.parse(d, ctx);
       case "health" -> {
-        BlockContext.args(d, 0, 1);
-        HostPort addr = d.args().isEmpty() ? HealthEndpoint.DEFAULT_ADDRESS
-            : CorefileValues.listenAddress(d.args().get(0), "health");
-        Duration lameduck = Duration.ZERO;
-        for (Directive o : d.block()) {
-          if (!o.text().equals("lameduck")) {
-            throw BlockContext.unknownProperty(o, "health");
-          }
-          BlockContext.property(o, 1, 1);
-          lameduck = CorefileValues.duration(o.args().get(0), "lameduck", Duration.ZERO);
-        }
-        p.health = new HealthEndpoint(addr, lameduck);
+        p.health = HealthOptions.parse(d);
         shared.agree("health", p.health.address(), d.name(), "health endpoint");
-        shared.agree("lameduck", lameduck, d.name(), "lameduck period");
+        shared.agree("lameduck", p.health.lameduck(), d.name(), "lameduck period");
       }
       case "ready" -> {
-        BlockContext.args(d, 0, 1);
-        p.ready = d.args().isEmpty() ? ServerBlock.DEFAULT_READY
-            : CorefileValues.listenAddress(d.args().get(0), "ready");
-        for (Directive o : d.block()) {
-          if (!o.text().equals("monitor")) {
-            throw BlockContext.unknownProperty(o, "ready");
-          }
-          BlockContext.property(o, 1, 1);
-          switch (o.arg(0)) {
-            case "until-ready" -> { }
-            case "continuously" -> ctx.warn(o.name(), "ready option 'monitor continuously' is accepted but not "
-                + "acted on: once ready, /ready stays ready until shutdown");
-            default -> throw CorefileException.at(o.args().get(0), "monitor takes until-ready or continuously, "
-                + "not '" + o.arg(0) + "'");
-          }
-        }
+        p.ready = ReadyOptions.parse(d, ctx);
         shared.agree("ready", p.ready, d.name(), "ready endpoint");
       }
       case "prometheus" -> {
@@ -317,85 +299,24 @@ public final class CorefileParser {
         shared.agree("prometheus", p.prometheus, d.name(), "metrics endpoint");
       }
       case "reload" -> {
-        BlockContext.noBlock(d);
-        BlockContext.args(d, 0, 2);
-        Duration interval = d.args().isEmpty() ? ReloadSchedule.DEFAULT_INTERVAL
-            : CorefileValues.duration(d.args().get(0), "reload interval", ReloadSchedule.MIN_INTERVAL);
-        Duration jitter = d.args().size() < 2 ? ReloadSchedule.DEFAULT_JITTER
-            : CorefileValues.duration(d.args().get(1), "reload jitter", ReloadSchedule.MIN_JITTER);
-        if (jitter.compareTo(interval.dividedBy(2)) > 0) {
-          // CoreDNS caps the jitter at half the interval so that checks never run back to back.
-          jitter = interval.dividedBy(2);
-        }
-        p.reload = new ReloadSchedule(interval, jitter);
+        p.reload = ReloadOptions.parse(d);
         shared.agree("reload", p.reload, d.name(), "reload schedule");
       }
-      case "errors" -> {
-        BlockContext.args(d, 0, 1);
-        if (!d.args().isEmpty() && !d.arg(0).equals("stdout")) {
-          throw CorefileException.at(d.args().get(0), "errors takes only 'stdout', not '" + d.arg(0) + "'");
-        }
-        for (Directive o : d.block()) {
-          switch (o.text()) {
-            case "consolidate" -> BlockContext.property(o, 2, 3);
-            case "stacktrace" -> BlockContext.property(o, 0, 0);
-            default -> throw BlockContext.unknownProperty(o, "errors");
-          }
-          ctx.warn(o.name(), "errors option '" + o.text() + "' is accepted but not acted on");
-        }
-        p.errors = true;
-      }
-      case "log" -> {
-        if (!d.args().isEmpty() || d.hasBlock()) {
-          for (Directive o : d.block()) {
-            if (!o.text().equals("class")) {
-              throw BlockContext.unknownProperty(o, "log");
-            }
-            BlockContext.property(o, 1, Integer.MAX_VALUE);
-          }
-          ctx.warn(d.name(), "log names, format and classes are accepted but not acted on: query logging is "
-              + "not implemented yet");
-        }
-        p.log = true;
-      }
+      case "errors" -> p.errors = ErrorsOptions.parse(d, ctx);
+      case "hosts" -> p.hosts = HostsOptions.parse(d, ctx, baseDir);
+      case "template" -> p.templates.add(TemplateOptions.parse(d, ctx));
+      case "rewrite" -> p.rewrites.add(RewriteOptions.parse(d, ctx));
+      case "log" -> p.log.add(LogOptions.parse(d, ctx));
       case "loop" -> {
         BlockContext.noBlock(d);
         BlockContext.args(d, 0, 0);
         p.loop = true;
       }
       case "loadbalance" -> {
-        if (!d.args().isEmpty() && !d.arg(0).equals("round_robin")) {
-          Token a = d.args().get(0);
-          if (a.text().equals("weighted") || a.text().equals("prefer")) {
-            throw CorefileException.at(a, "loadbalance policy '" + a.text() + "' is not supported by clusterdns "
-                + "yet: answers would be ordered differently");
-          }
-          throw CorefileException.at(a, "unknown loadbalance policy '" + a.text() + "' (expected round_robin)");
-        }
-        BlockContext.noBlock(d);
-        BlockContext.args(d, 0, 1);
+        LoadbalanceOptions.parse(d);
         p.loadbalance = true;
       }
-      case "bind" -> {
-        BlockContext.args(d, 1, Integer.MAX_VALUE);
-        for (Token a : d.args()) {
-          String host = a.text();
-          if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-          }
-          if (!p.bind.contains(host)) {
-            p.bind.add(host);
-          }
-        }
-        for (Directive o : d.block()) {
-          if (!o.text().equals("except")) {
-            throw BlockContext.unknownProperty(o, "bind");
-          }
-          BlockContext.property(o, 1, Integer.MAX_VALUE);
-          ctx.warn(o.name(), "bind option 'except' is accepted but not acted on: only the listed addresses "
-              + "are bound");
-        }
-      }
+      case "bind" -> BindOptions.parse(d, ctx, p.bind);
       default -> throw new IllegalStateException("no reader for supported plugin " + d.text());
     }
   }

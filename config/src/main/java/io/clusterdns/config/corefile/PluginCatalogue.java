@@ -1,5 +1,7 @@
 package io.clusterdns.config.corefile;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,14 +20,11 @@ final class PluginCatalogue {
 
   /** Plugins clusterdns reads into the model. */
   static final Set<String> SUPPORTED = Set.of("kubernetes", "forward", "cache", "health", "ready",
-      "prometheus", "errors", "log", "loop", "reload", "loadbalance", "bind");
+      "prometheus", "errors", "log", "loop", "reload", "loadbalance", "bind", "hosts", "template", "rewrite");
 
   /** Plugins whose absence changes answers: an error, with why. */
   static final Map<String, String> REJECTED = Map.ofEntries(
-      Map.entry("hosts", "its static records would not resolve"),
-      Map.entry("rewrite", "rewritten names would not resolve"),
       Map.entry("autopath", "server-side search path answers would be missing"),
-      Map.entry("template", "its synthesised records would not resolve"),
       Map.entry("file", "the zone file's records would not resolve"),
       Map.entry("auto", "the zone files' records would not resolve"),
       Map.entry("secondary", "the transferred zone would not resolve"),
@@ -72,4 +71,45 @@ final class PluginCatalogue {
       Map.entry("on", "no commands are run on events"),
       Map.entry("root", "no plugin reads files relative to it"),
       Map.entry("whoami", "a forward in the same block answers first"));
+
+  /**
+   * The known plugin name closest to a misspelt one ({@code kubernets} → {@code kubernetes}), or null when none is
+   * within a third of the name's length in edits: a hint, not a guess at any cost.
+   */
+  static String nearest(String name) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    List<String> all = new ArrayList<>(SUPPORTED);
+    all.addAll(REJECTED.keySet());
+    all.addAll(IGNORED.keySet());
+    java.util.Collections.sort(all);
+    for (String known : all) {
+      int d = editDistance(name.toLowerCase(java.util.Locale.ROOT), known);
+      if (d < bestDistance) {
+        best = known;
+        bestDistance = d;
+      }
+    }
+    return bestDistance <= Math.max(1, name.length() / 3) ? best : null;
+  }
+
+  /** Levenshtein distance (insert, delete, substitute each cost 1). */
+  static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
 }

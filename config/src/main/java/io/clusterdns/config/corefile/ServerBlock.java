@@ -23,10 +23,13 @@ import java.util.Optional;
  * @param ready {@code ready [ADDRESS]} ({@code :8181} by default)
  * @param prometheus {@code prometheus [ADDRESS]} ({@code :9153} by default)
  * @param reload the {@code reload} directive
- * @param errors {@code errors} present
- * @param log {@code log} present
+ * @param errorsPlugin the {@code errors} directive
+ * @param logPlugin the block's {@code log} directives, one rule each
  * @param loop {@code loop} present
  * @param loadbalance {@code loadbalance} present (round robin of A/AAAA/MX)
+ * @param hosts the {@code hosts} directive
+ * @param templates the {@code template} directives in written order (the first that matches answers)
+ * @param rewrite the block's {@code rewrite} rules
  * @param line line of the block's first key
  */
 public record ServerBlock(
@@ -41,10 +44,13 @@ public record ServerBlock(
     Optional<HostPort> ready,
     Optional<HostPort> prometheus,
     Optional<ReloadSchedule> reload,
-    boolean errors,
-    boolean log,
+    Optional<ErrorsPlugin> errorsPlugin,
+    Optional<LogPlugin> logPlugin,
     boolean loop,
     boolean loadbalance,
+    Optional<HostsPlugin> hosts,
+    List<TemplatePlugin> templates,
+    Optional<RewritePlugin> rewrite,
     int line) {
 
   /** CoreDNS's ready address. */
@@ -58,6 +64,17 @@ public record ServerBlock(
     bind = List.copyOf(bind);
     plugins = List.copyOf(plugins);
     forward = List.copyOf(forward);
+    templates = List.copyOf(templates);
+  }
+
+  /** {@code errors} present. */
+  public boolean errors() {
+    return errorsPlugin.isPresent();
+  }
+
+  /** {@code log} present. */
+  public boolean log() {
+    return logPlugin.isPresent();
   }
 
   /** Where to listen (UDP and TCP): each bind address on {@link #port}, or all addresses. */

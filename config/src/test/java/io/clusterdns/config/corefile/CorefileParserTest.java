@@ -240,6 +240,60 @@ class CorefileParserTest {
         row("IPv6 CIDR key", "fd00::/8 {\n errors\n}\n", c -> first(c).zones(),
             List.of("d.f.ip6.arpa.")),
         row("':53' serves the root", ":53 {\n errors\n}\n", c -> first(c).zones(), List.of(".")),
+        row("errors consolidate", ".:53 {\n errors {\n consolidate 5m \".* i/o timeout$\" error\n consolidate 30s "
+            + "^refused\n }\n}\n", c -> first(c).errorsPlugin().orElseThrow().consolidate(), List.of(
+                new ErrorsPlugin.Consolidation(Duration.ofMinutes(5), ".* i/o timeout$", "error"),
+                new ErrorsPlugin.Consolidation(Duration.ofSeconds(30), "^refused", "warning"))),
+        row("bare log: the block's zones, common format, all classes", "example.org {\n log\n}\n",
+            c -> first(c).logPlugin().orElseThrow().rules(), List.of(new LogPlugin.Rule(List.of("example.org."),
+                LogPlugin.COMMON_FORMAT, java.util.Set.of("all")))),
+        row("log names, format and classes", ".:53 {\n log a.org b.org \"{name} {rcode}\" {\n class denial error\n }\n"
+            + " log {combined}\n}\n", c -> first(c).logPlugin().orElseThrow().rules(), List.of(
+                new LogPlugin.Rule(List.of("a.org.", "b.org."), "{name} {rcode}", java.util.Set.of("denial", "error")),
+                new LogPlugin.Rule(List.of("."), LogPlugin.COMBINED_FORMAT, java.util.Set.of("all")))),
+        row("k3s hosts block", ".:53 {\n hosts /etc/coredns/NodeHosts {\n ttl 60\n reload 15s\n fallthrough\n }\n}\n",
+            c -> first(c).hosts().orElseThrow(), new HostsPlugin("/etc/coredns/NodeHosts", List.of("."), List.of(), 60,
+                false, Duration.ofSeconds(15), List.of())),
+        row("hosts inline entries, zones and no_reverse", "example.org {\n hosts /h example.org {\n 10.0.0.1 A.example.org"
+            + " other.net\n fd00::1 b.example.org\n no_reverse\n }\n}\n", c -> first(c).hosts().orElseThrow().inline(),
+            List.of(new HostsPlugin.Entry(new byte[] {10, 0, 0, 1}, List.of("a.example.org.")),
+                new HostsPlugin.Entry(new byte[] {(byte) 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+                    List.of("b.example.org.")))),
+        row("AKS templates", ".:53 {\n template ANY ANY internal.cloudapp.net {\n match \"^(?:[^.]+\\.){4,}internal"
+            + "\\.cloudapp\\.net\\.$\"\n rcode NXDOMAIN\n fallthrough\n }\n template ANY ANY reddog.microsoft.com {\n"
+            + " rcode NXDOMAIN\n }\n}\n", c -> first(c).templates(), List.of(
+                new TemplatePlugin("ANY", "ANY", List.of("internal.cloudapp.net."),
+                    List.of("^(?:[^.]+\\.){4,}internal\\.cloudapp\\.net\\.$"), 3, List.of(), List.of(), List.of(),
+                    List.of()),
+                new TemplatePlugin("ANY", "ANY", List.of("reddog.microsoft.com."), List.of(".*"), 3, List.of(),
+                    List.of(), List.of(), null))),
+        row("rewrite rules from CoreDNS's README", """
+            .:53 {
+                rewrite name foo.example.com foo.default.svc.cluster.local
+                rewrite continue name substring service.us-west-1.example.org service.us-west-1.consul
+                rewrite name regex (.*)-(us-west-1)\\.example\\.org {1}.service.{2}.consul
+                rewrite stop {
+                    name regex (.*)-(us-west-1)\\.coredns\\.rocks {1}.service.{2}.consul
+                    answer name (.*)\\.service\\.(us-west-1)\\.consul {1}-{2}.coredns.rocks
+                }
+                rewrite name suffix .schmoogle.com .google.com answer auto
+                rewrite type ANY HINFO
+                rewrite class CH IN
+            }
+            """, c -> first(c).rewrite().orElseThrow().rules(), List.of(
+                new RewritePlugin.Rule(true, RewritePlugin.Field.NAME, RewritePlugin.Match.EXACT, "foo.example.com.",
+                    "foo.default.svc.cluster.local.", false, null, null),
+                new RewritePlugin.Rule(false, RewritePlugin.Field.NAME, RewritePlugin.Match.SUBSTRING,
+                    "service.us-west-1.example.org", "service.us-west-1.consul", false, null, null),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.NAME, RewritePlugin.Match.REGEX,
+                    "(.*)-(us-west-1)\\.example\\.org", "{1}.service.{2}.consul", false, null, null),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.NAME, RewritePlugin.Match.REGEX,
+                    "(.*)-(us-west-1)\\.coredns\\.rocks", "{1}.service.{2}.consul", false,
+                    "(.*)\\.service\\.(us-west-1)\\.consul", "{1}-{2}.coredns.rocks"),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.NAME, RewritePlugin.Match.SUFFIX, ".schmoogle.com.",
+                    ".google.com.", true, null, null),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.TYPE, null, "ANY", "HINFO", false, null, null),
+                new RewritePlugin.Rule(true, RewritePlugin.Field.CLASS, null, "CH", "IN", false, null, null))),
         row("brace on the next line", ".:53\n{\n errors\n}\n", c -> first(c).errors(), true),
         row("bind", ".:53 {\n bind 127.0.0.1 ::1\n}\n", c -> first(c).listenAddresses(),
             List.of(new HostPort("127.0.0.1", 53), new HostPort("::1", 53))),
@@ -257,7 +311,7 @@ class CorefileParserTest {
             .:53 { # the root
                 forward . "1.1.1.1" 8.8.8.8#comment right after a word
                 # errors
-                log "quoted arg with # and ; inside" {
+                log "{name} quoted arg with # and ; inside" {
                 }
             }
             """, c -> List.of(fwd(c).addresses(), first(c).errors(), first(c).log()),
@@ -431,16 +485,26 @@ class CorefileParserTest {
         err(".:53 {\n import a b\n}\n", "exactly one argument", 2),
         // plugins and properties
         err(".:53 {\n errors\n foo\n}\n", "unknown plugin 'foo'", 3),
+        err(".:53 {\n kubernets cluster.local\n}\n", "unknown plugin 'kubernets'; did you mean 'kubernetes'?", 2),
+        err(".:53 {\n errors {\n consolidate 5m [oops\n }\n}\n", "invalid regular expression '[oops'", 3),
+        err(".:53 {\n errors {\n consolidate 5m x loud\n }\n}\n", "level must be warning, error", 3),
+        err(".:53 {\n log {\n class noisy\n }\n}\n", "unknown log class 'noisy'", 3),
         err(E2E_UPSTREAM, "unknown property 'upstream' in kubernetes", 6),
         err(".:53 {\n kubernetes cluster.local {\n resyncperiod 30s\n }\n}\n", "unknown property 'resyncperiod'", 3),
         err(".:53 {\n forward . 1.1.1.1 {\n bogus\n }\n}\n", "unknown property 'bogus' in forward", 3),
         err(".:53 {\n cache {\n success\n }\n}\n", "success needs at least 1 argument", 3),
         err(".:53 {\n cache 30 {\n bogus 1\n }\n}\n", "unknown property 'bogus' in cache", 3),
         err(".:53 {\n health {\n lameduck 5s\n grace 1s\n }\n}\n", "unknown property 'grace' in health", 4),
-        err(".:53 {\n hosts {\n 10.0.0.1 foo\n fallthrough\n }\n}\n", "plugin 'hosts' is not supported", 2),
-        err(".:53 {\n rewrite name foo.example.com foo.default.svc.cluster.local\n}\n", "plugin 'rewrite'", 2),
+        err(".:53 {\n hosts {\n 10.0.0.1\n }\n}\n", "hosts entry 10.0.0.1 names no host", 3),
+        err(".:53 {\n hosts {\n ttl 0\n }\n}\n", "hosts ttl must be between 1", 3),
+        err(".:53 {\n rewrite edns0 local set 0xffee abcd\n}\n", "rewrite edns0 is not supported", 2),
+        err(".:53 {\n rewrite name regex (.*)\\.a\\.org {1}.b.org answer auto\n}\n", "answer auto cannot invert", 2),
+        err(".:53 {\n rewrite name regex (.*)\\.a\\.org {1}.b.org answer value x y\n}\n", "answer value is not", 2),
+        err(".:53 {\n rewrite stop {\n name regex a b\n }\n}\n", "rewrite block must hold exactly", 2),
         err(".:53 {\n autopath @kubernetes\n}\n", "plugin 'autopath'", 2),
-        err(".:53 {\n template IN A example {\n answer \"x 60 IN A 1.2.3.4\"\n }\n}\n", "plugin 'template'", 2),
+        err(".:53 {\n template IN A example {\n answer \"{{ .Name | upper }} 60 IN A 1.2.3.4\"\n }\n}\n",
+            "template action {{ .Name | upper }} is not supported", 3),
+        err(".:53 {\n template IN A {\n rcode GONE\n }\n}\n", "template rcode must be NOERROR", 3),
         err(".:53 {\n whoami\n}\n", "plugin 'whoami' is not supported", 2),
         err(".:53 {\n cache\n cache 30\n}\n", "appears twice", 3),
         err(".:53 {\n kubernetes cluster.local {\n multicluster clusterset.local\n }\n}\n", "multicluster", 3),

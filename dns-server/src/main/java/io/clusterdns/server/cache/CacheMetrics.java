@@ -68,7 +68,17 @@ public final class CacheMetrics {
     return b.withoutExemplars().register(r);
   }
 
+  /** Stops reporting a cache's entries (a reload replaced it); its counters keep their totals. */
+  public void forget(ResponseCache cache) {
+    caches.remove(cache);
+  }
+
   Series series(ResponseCache cache, String server, String zones) {
+    // A reload's new cache takes over the series of the one it replaces (which then only drains).
+    caches.removeIf(c -> {
+      Series s = c.series();
+      return s != null && s.server.equals(server) && s.zones.equals(zones);
+    });
     caches.add(cache);
     return new Series(server, zones);
   }

@@ -1,6 +1,6 @@
 package io.clusterdns.server.net;
 
-import io.clusterdns.server.query.QueryPipeline;
+import io.clusterdns.server.query.LivePipeline;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -69,7 +69,7 @@ public final class DnsListener implements AutoCloseable {
     return bound;
   }
 
-  public static DnsListener bind(EventLoops loops, InetSocketAddress address, QueryPipeline pipeline)
+  public static DnsListener bind(EventLoops loops, InetSocketAddress address, LivePipeline pipeline)
       throws IOException {
     List<Channel> channels = new ArrayList<>();
     try {

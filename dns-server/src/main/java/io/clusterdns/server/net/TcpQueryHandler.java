@@ -1,6 +1,6 @@
 package io.clusterdns.server.net;
 
-import io.clusterdns.server.query.QueryPipeline;
+import io.clusterdns.server.query.LivePipeline;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -15,19 +15,20 @@ import io.netty.handler.timeout.IdleStateEvent;
  * Threads: one instance per connection, its event loop only (forwarded replies arrive via writeAndFlush).
  */
 final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
-  private final QueryPipeline pipeline;
+  private final LivePipeline pipeline;
   private boolean reading;
-  /** The client's address family, known once the connection is active. */
-  private boolean ipv6;
+  /** The client's address, known once the connection is active. */
+  private java.net.InetSocketAddress client = new java.net.InetSocketAddress(0);
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ipv6 = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
-        && a.getAddress() instanceof java.net.Inet6Address;
+    if (ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a) {
+      client = a;
+    }
     ctx.fireChannelActive();
   }
 
-  TcpQueryHandler(QueryPipeline pipeline) {
+  TcpQueryHandler(LivePipeline pipeline) {
     this.pipeline = pipeline;
   }
 
@@ -42,7 +43,7 @@ final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     }
     reading = true;
     try {
-      pipeline.handle(bytes, true, ipv6, reply -> {
+      pipeline.handle(bytes, true, client, reply -> {
         ByteBuf out = Unpooled.buffer(reply.length + 2);
         out.writeShort(reply.length);
         out.writeBytes(reply);

@@ -1,6 +1,6 @@
 package io.clusterdns.server.net;
 
-import io.clusterdns.server.query.QueryPipeline;
+import io.clusterdns.server.query.LivePipeline;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,11 +17,11 @@ import java.net.InetSocketAddress;
  * forwarded query, which goes through {@code writeAndFlush} (Netty hands it to the event loop).
  */
 final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
-  private final QueryPipeline pipeline;
+  private final LivePipeline pipeline;
   /** True while {@link #channelRead} runs: replies may then be batched. Event loop only. */
   private boolean reading;
 
-  UdpQueryHandler(QueryPipeline pipeline) {
+  UdpQueryHandler(LivePipeline pipeline) {
     this.pipeline = pipeline;
   }
 
@@ -41,7 +41,7 @@ final class UdpQueryHandler extends ChannelInboundHandlerAdapter {
     }
     reading = true;
     try {
-      pipeline.handle(bytes, false, sender.getAddress() instanceof java.net.Inet6Address, reply -> {
+      pipeline.handle(bytes, false, sender, reply -> {
         DatagramPacket out = new DatagramPacket(Unpooled.wrappedBuffer(reply), sender);
         if (reading && ctx.executor().inEventLoop()) {
           ctx.write(out, ctx.voidPromise());

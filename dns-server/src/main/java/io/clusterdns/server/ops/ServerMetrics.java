@@ -1,6 +1,6 @@
 package io.clusterdns.server.ops;
 
-import io.clusterdns.server.query.QueryPipeline;
+import io.clusterdns.server.query.LivePipeline;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -26,7 +26,7 @@ public final class ServerMetrics {
   }
 
   /** Packets that got no reply at all (shorter than a DNS header, or responses sent to us; behaviours.md 10.4). */
-  public static void registerPipeline(PrometheusRegistry registry, QueryPipeline pipeline) {
+  public static void registerPipeline(PrometheusRegistry registry, LivePipeline pipeline) {
     CounterWithCallback.builder()
         .name("clusterdns_dns_dropped_packets_total")
         .help("Packets dropped without a reply: shorter than a DNS header, or responses (QR=1).")

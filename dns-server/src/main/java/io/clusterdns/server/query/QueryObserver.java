@@ -19,6 +19,15 @@ public interface QueryObserver {
   /** A packet was answered with an error before any zone saw it (FORMERR, NOTIMP). */
   default void rejected(int requestBytes, byte[] reply, boolean tcp, boolean ipv6) {}
 
+  /**
+   * A query is answered {@code rcode} (SERVFAIL, or REFUSED when load was shed) because of {@code cause}: what
+   * CoreDNS's {@code errors} plugin logs. Called before the reply is reported to {@link #answered}; off the hot
+   * path (failures only).
+   *
+   * @param cause null when the upstream path completed without a reply or a reason
+   */
+  default void failed(org.xbill.DNS.Message query, int rcode, Throwable cause) {}
+
   /** A packet got no reply. */
   default void dropped(Decoded.DropReason reason, boolean tcp, boolean ipv6) {}
 }

@@ -4,6 +4,8 @@ import io.clusterdns.server.cache.ResponseCache;
 import io.clusterdns.server.forward.LoopDetector;
 import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
+import io.clusterdns.server.zone.HostsTable;
+import io.clusterdns.server.zone.TemplateSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
@@ -44,6 +46,12 @@ public final class QueryPipeline {
   private final ClusterReplies replies;
   /** Cache hits of forwarded names as bytes; null without a cache or without {@link #replies}. */
   private final ForwardedReplies forwarded;
+  /** {@code rewrite} rules, applied before any zone sees the query; null without {@code rewrite}. */
+  private final QueryRewrite rewrite;
+  /** {@code template} rules, answered first (CoreDNS's plugin order); null without {@code template}. */
+  private final TemplateSet templates;
+  /** {@code hosts} entries, answered next; null without {@code hosts}. */
+  private final HostsTable hosts;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -58,6 +66,25 @@ public final class QueryPipeline {
   /** @param replies encoded cluster replies, or null to build every reply from dnsjava records */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies) {
+    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null);
+  }
+
+  /**
+   * @param rewrite the {@code rewrite} rules, applied before anything else, or null for none
+   * @param templates the {@code template} rules, answered first, or null for none
+   * @param hosts the {@code hosts} entries, answered before the cluster zone, or null for none
+   */
+  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
+      boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
+    this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
+        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts);
+  }
+
+  private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
+      boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
+    this.rewrite = rewrite;
+    this.templates = templates;
+    this.hosts = hosts;
     this.zone = zone;
     this.upstream = upstream;
     this.observer = observer;
@@ -100,6 +127,7 @@ public final class QueryPipeline {
       answer(query, tcp, new TimedSink(query, tcp, ipv6, start, packet.length, sink));
     } catch (RuntimeException e) {
       failures.increment();
+      observer.failed(query, Rcode.SERVFAIL, e);
       sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp));
     }
   }
@@ -115,7 +143,9 @@ public final class QueryPipeline {
     Source source;
     try {
       q = WireQuery.read(packet);
-      if (q == null) {
+      if (q == null || (rewrite != null && rewrite.claims(q.name, q.qtype))
+          || (templates != null && templates.claims(q.name))
+          || (hosts != null && hosts.claims(q.name, q.qtype))) {
         return false;
       }
       if (zone.coversWire(q.name)) {
@@ -140,6 +170,13 @@ public final class QueryPipeline {
   }
 
   private void answer(Message query, boolean tcp, TimedSink sink) {
+    if (rewrite != null) {
+      QueryRewrite.Rewritten rw = rewrite.apply(query);
+      if (rw != null) {
+        sink.rewritten = rw;
+        query = rw.query();
+      }
+    }
     OPTRecord opt = query.getOPT();
     if (opt != null && opt.getVersion() > EDNS_VERSION) {
       sink.reply(query, ResponseEncoder.replyTo(query), Rcode.BADVERS, Source.SERVER);
@@ -152,6 +189,20 @@ public final class QueryPipeline {
       return;
     }
     loop.observe(q.getName());
+    if (templates != null) {
+      Message fromTemplate = templates.answer(query);
+      if (fromTemplate != null) {
+        sink.reply(query, fromTemplate, fromTemplate.getRcode(), Source.TEMPLATE);
+        return;
+      }
+    }
+    if (hosts != null) {
+      Message fromHosts = hosts.answer(query);
+      if (fromHosts != null) {
+        sink.reply(query, fromHosts, fromHosts.getRcode(), Source.HOSTS);
+        return;
+      }
+    }
     if (!zone.covers(q.getName())) {
       forward(query, tcp, sink);
       return;
@@ -211,6 +262,7 @@ public final class QueryPipeline {
     }
     f.whenComplete((upstreamReply, err) -> {
       if (err != null || upstreamReply == null) {
+        observer.failed(query, failureRcode(err), err);
         sink.reply(query, ResponseEncoder.replyTo(query), failureRcode(err), Source.FORWARD);
         return;
       }
@@ -253,6 +305,7 @@ public final class QueryPipeline {
           reply.getHeader().setFlag(Flags.AA);
           add(reply, e.cnames(), Section.ANSWER);
           if (err != null || r == null) {
+            observer.failed(query, Rcode.SERVFAIL, err);
             sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
             return;
           }
@@ -293,7 +346,9 @@ public final class QueryPipeline {
   public enum Source {
     SERVER,
     CLUSTER,
-    FORWARD
+    FORWARD,
+    HOSTS,
+    TEMPLATE
   }
 
   /** Encodes, sends and reports one reply; created once per query. */
@@ -314,12 +369,19 @@ public final class QueryPipeline {
       this.sink = sink;
     }
 
+    /** The rewrite applied to this query, whose reply gets the client's question back; null when none. */
+    QueryRewrite.Rewritten rewritten;
+
     void reply(Message q, Message reply, int rcode, Source source) {
+      if (rewritten != null) {
+        reply = rewritten.revert(reply);
+      }
       byte[] wire;
       try {
         wire = ResponseEncoder.encode(q, reply, rcode, tcp);
       } catch (RuntimeException e) {
         failures.increment();
+        observer.failed(q, Rcode.SERVFAIL, e);
         rcode = Rcode.SERVFAIL;
         wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp);
       }

@@ -1,0 +1,66 @@
+package io.clusterdns.server.query;
+
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+/**
+ * What the listeners call: the pipeline of the configuration in force, swapped whole by a reload (issue 18).
+ * A query reads the reference once, so it is answered entirely by the old or entirely by the new configuration,
+ * never by a half-built one; queries already forwarded finish on the old pipeline's forwarders, which the
+ * reload closes only after their time budget. The query log ({@code log}) wraps the reply sink here, outside the
+ * pipeline, and only when configured: without it a query costs one volatile read more than calling the
+ * pipeline directly.
+ *
+ * <p>Thread-safe: read on every event loop, written by the reload thread.
+ */
+public final class LivePipeline {
+  private volatile QueryPipeline current;
+  private volatile QueryLog log;
+  /** Counts of pipelines retired by reloads, so the process-wide counters never go down. */
+  private volatile long retiredDropped;
+  private volatile long retiredFailures;
+
+  public LivePipeline(QueryPipeline first) {
+    this.current = first;
+  }
+
+  /** @param client the query's source address and port */
+  public void handle(byte[] packet, boolean tcp, InetSocketAddress client, ReplySink sink) {
+    QueryPipeline p = current;
+    QueryLog l = log;
+    boolean ipv6 = client.getAddress() instanceof Inet6Address;
+    if (l == null) {
+      p.handle(packet, tcp, ipv6, sink);
+    } else {
+      p.handle(packet, tcp, ipv6, l.sink(packet, tcp, client, sink));
+    }
+  }
+
+  public QueryPipeline current() {
+    return current;
+  }
+
+  /** Puts {@code next} in force; returns the one it replaces. Called by one thread at a time (the reload). */
+  public synchronized QueryPipeline swap(QueryPipeline next) {
+    QueryPipeline old = current;
+    retiredDropped += old.droppedPackets();
+    retiredFailures += old.internalFailures();
+    current = next;
+    return old;
+  }
+
+  /** @param next the query log, or null for none */
+  public void log(QueryLog next) {
+    this.log = next;
+  }
+
+  /** Packets dropped by every pipeline this process ran. */
+  public long droppedPackets() {
+    return retiredDropped + current.droppedPackets();
+  }
+
+  /** Internal failures of every pipeline this process ran. */
+  public long internalFailures() {
+    return retiredFailures + current.internalFailures();
+  }
+}

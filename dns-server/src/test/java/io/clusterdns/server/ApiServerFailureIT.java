@@ -1,0 +1,99 @@
+package io.clusterdns.server;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An API server that cannot be used is named with its cause before the start-up timeout ends (issue 18): a
+ * refused connection and an RBAC denial (403) each give one line with the API server's address, before the
+ * watch's "not synced" warning and before the server starts listening; the token never appears.
+ */
+class ApiServerFailureIT {
+  private static final String TOKEN = "s3cr3t-token-never-logged";
+
+  private static Path kubeconfig(Path dir, String url) throws Exception {
+    Path f = dir.resolve("kubeconfig");
+    Files.writeString(f, String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: c",
+        "  cluster: {server: '" + url + "'}",
+        "users:",
+        "- name: u",
+        "  user: {token: " + TOKEN + "}",
+        "contexts:",
+        "- name: c",
+        "  context: {cluster: c, user: u}",
+        "current-context: c",
+        ""));
+    return f;
+  }
+
+  private static void assertNamedBeforeListening(ServerProcess server, String expected) {
+    List<String> lines = server.output().lines().toList();
+    int cause = -1;
+    int listening = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (cause < 0 && lines.get(i).contains(expected)) {
+        cause = i;
+      }
+      if (listening < 0 && lines.get(i).contains("listening on")) {
+        listening = i;
+      }
+    }
+    String out = String.join("\n", lines);
+    assertTrue(cause >= 0 && cause < listening, "'" + expected + "' logged before listening (within the 5 s "
+        + "start-up timeout):\n" + out);
+    assertTrue(lines.get(cause).contains("[ERROR]"), out);
+    assertTrue(!out.contains(TOKEN), "the token is never logged:\n" + out);
+  }
+
+  @Test
+  void refusedConnectionIsNamedWithTheAddress(@TempDir Path dir) throws Exception {
+    int port = ServerProcess.freePorts(1)[0];
+    String url = "http://127.0.0.1:" + port;
+    Path kc = kubeconfig(dir, url);
+    try (ServerProcess server = ServerProcess.start(List.of("-Xmx128m"), Map.of(),
+        p -> List.of("--kubeconfig", kc.toString(), "--upstream", "127.0.0.1:1"))) {
+      assertNamedBeforeListening(server, "cannot reach the API server at " + url + "/: connection refused");
+    }
+  }
+
+  @Test
+  void rbacDenialIsNamedWithWhatWasDenied(@TempDir Path dir) throws Exception {
+    HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    api.createContext("/", ex -> {
+      byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"namespaces is "
+          + "forbidden: User \\\"system:serviceaccount:kube-system:coredns\\\" cannot list resource\",\"reason\":"
+          + "\"Forbidden\",\"code\":403}").getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(403, body.length);
+      try (OutputStream o = ex.getResponseBody()) {
+        o.write(body);
+      }
+    });
+    api.start();
+    try {
+      String url = "http://127.0.0.1:" + api.getAddress().getPort();
+      Path kc = kubeconfig(dir, url);
+      try (ServerProcess server = ServerProcess.start(List.of("-Xmx128m"), Map.of(),
+          p -> List.of("--kubeconfig", kc.toString(), "--upstream", "127.0.0.1:1"))) {
+        assertNamedBeforeListening(server, "the API server at " + url + "/ denied listing namespaces (403 Forbidden");
+      }
+    } finally {
+      api.stop(0);
+    }
+  }
+}
