@@ -211,4 +211,31 @@ class ManifestReaderTest {
     assertThrows(ManifestException.class, () -> ManifestLoader.load(
         "kind: [".getBytes(StandardCharsets.UTF_8), "x", new ClusterState(false), 1, 2));
   }
+
+  private static Outcome blocks(byte[] bytes, int blockBytes, int threads) {
+    ClusterState state = new ClusterState(true);
+    try {
+      ManifestLoader.Summary s = ManifestLoader.loadBlocks(new ByteArrayInputStream(bytes), "cluster.yaml", state,
+          blockBytes, threads, () -> bytes);
+      return new Outcome(s.toString(), dump(state.build()), null, 0);
+    } catch (ManifestException e) {
+      return new Outcome(null, null, e.getMessage(), e.document());
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void blocksReadInParallelGiveTheWholeFilesResult() {
+    byte[] bytes = cluster(2000, -1).getBytes(StandardCharsets.UTF_8);
+    Outcome whole = streaming(bytes, Integer.MAX_VALUE, 1);
+    for (int block : List.of(50, 1000, 4096, 100_000)) {
+      assertEquals(whole, blocks(bytes, block, 2), "blocks of " + block);
+    }
+    assertEquals(whole, blocks(bytes, 3000, 1));
+    for (int bad : List.of(0, 1500, 1999)) {
+      byte[] b = cluster(2000, bad).getBytes(StandardCharsets.UTF_8);
+      assertEquals(streaming(b, Integer.MAX_VALUE, 1), blocks(b, 2000, 2), "bad " + bad);
+    }
+  }
 }
