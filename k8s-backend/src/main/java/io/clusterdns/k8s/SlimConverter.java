@@ -229,6 +229,76 @@ public final class SlimConverter {
     return new PodInfo(namespace, name, ips, terminating);
   }
 
+  // ------------------------------------------------------------------------ the watch's slim classes
+
+  static NamespaceInfo namespace(SlimResources.SlimNamespace ns) {
+    ObjectMeta m = meta(ns, false);
+    Map<String, String> labels = m.getLabels();
+    return new NamespaceInfo(m.getName(), labels == null ? Map.of() : labels);
+  }
+
+  static ServiceInfo service(SlimResources.SlimService svc) {
+    ObjectMeta m = meta(svc, true);
+    SlimResources.ServiceSpec spec = svc.spec;
+    if (spec == null) {
+      throw new ConversionException("spec", "is missing");
+    }
+    List<SlimResources.Port> specPorts = spec.ports == null ? List.of() : spec.ports;
+    List<PortInfo> ports = new ArrayList<>(specPorts.size());
+    for (int i = 0; i < specPorts.size(); i++) {
+      SlimResources.Port p = specPorts.get(i);
+      ports.add(p == null ? servicePort(i, null, null, null) : servicePort(i, p.name, p.protocol, p.port));
+    }
+    return service(m.getNamespace(), m.getName(), spec.type, spec.externalName, spec.clusterIPs, spec.clusterIP,
+        ports);
+  }
+
+  static boolean hasSelector(SlimResources.SlimService svc) {
+    return svc.spec != null && svc.spec.selector != null && !svc.spec.selector.isEmpty();
+  }
+
+  static EndpointSliceInfo endpointSlice(SlimResources.SlimEndpointSlice slice) {
+    ObjectMeta m = meta(slice, true);
+    Map<String, String> labels = m.getLabels();
+    String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+    List<EndpointInfo> endpoints = new ArrayList<>();
+    if (slice.endpoints != null) {
+      for (SlimResources.Endpoint ep : slice.endpoints) {
+        if (ep == null) {
+          continue;
+        }
+        EndpointInfo e = endpoint(ep.addresses, ep.hostname, ep.conditions == null ? null : ep.conditions.ready,
+            ep.targetRef == null ? null : ep.targetRef.kind, ep.targetRef == null ? null : ep.targetRef.name);
+        if (e != null) {
+          endpoints.add(e);
+        }
+      }
+    }
+    List<PortInfo> ports = new ArrayList<>();
+    if (slice.ports != null) {
+      for (SlimResources.Port p : slice.ports) {
+        PortInfo port = p == null ? null : endpointPort(p.name, p.protocol, p.port);
+        if (port != null) {
+          ports.add(port);
+        }
+      }
+    }
+    return new EndpointSliceInfo(m.getNamespace(), m.getName(), service, endpoints, ports);
+  }
+
+  static PodInfo pod(SlimResources.SlimPod pod) {
+    ObjectMeta m = meta(pod, true);
+    SlimResources.PodStatus st = pod.status;
+    List<String> podIPs = null;
+    if (st != null && st.podIPs != null) {
+      podIPs = new ArrayList<>(st.podIPs.size());
+      for (SlimResources.PodIP p : st.podIPs) {
+        podIPs.add(p == null ? null : p.ip);
+      }
+    }
+    return pod(m.getNamespace(), m.getName(), podIPs, st == null ? null : st.podIP, m.getDeletionTimestamp() != null);
+  }
+
   /**
    * Whether a Service has a selector, for the {@code service_kind} label of the programming-latency
    * histogram ({@code headless_with_selector} vs {@code headless_without_selector}).
@@ -241,7 +311,7 @@ public final class SlimConverter {
    * The {@code endpoints.kubernetes.io/last-change-trigger-time} annotation in epoch milliseconds, or -1
    * when absent or not an RFC 3339 time.
    */
-  public static long triggerTimeMillis(EndpointSlice slice) {
+  public static long triggerTimeMillis(HasMetadata slice) {
     Map<String, String> a = slice.getMetadata() == null ? null : slice.getMetadata().getAnnotations();
     String t = a == null ? null : a.get(TRIGGER_TIME_ANNOTATION);
     if (t == null) {
