@@ -30,29 +30,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Loads Kubernetes manifests (for {@code --snapshot FILE} and {@code --demo}) into a {@link ClusterState}.
- *
- * <p>Input: multi-document YAML ({@code ---} separated), a JSON object, a stream of JSON objects or a JSON
- * array; any document may be a {@code kind: List} or a typed list such as {@code ServiceList} (what
- * {@code kubectl get ... -o yaml} writes). Each object is read with fabric8's model classes and converted by
- * {@link SlimConverter}, the same conversion the informers use.
- *
- * <p>Kinds: Namespace, Service, EndpointSlice ({@code discovery.k8s.io/v1}) and Pod are loaded; every other
- * kind (Deployments, v1 Endpoints, older EndpointSlice versions, ...) is skipped with one warning line per
- * kind, so a whole {@code kubectl get all -A -o yaml} dump can be fed in.
- *
- * <p>Implied namespaces: an object in a namespace that has no Namespace document gets a Namespace (with no
- * labels) added for it, and one warning lists those names. Without this, {@code kubectl get
- * svc,endpointslices -A -o yaml} output would load services that never answer (a namespace exists for DNS
- * only when its Namespace object does, behaviours.md 15.2). A real cluster always has the Namespace, so
- * this only makes hand-written or partial dumps usable.
- *
- * <p>Errors: the first invalid document stops the load with a {@link ManifestException} naming the file,
- * the 1-based document number, the object and the field; nothing is applied to the state then (objects are
- * converted first and applied only when the whole file is good). Later documents override earlier ones with
- * the same kind, namespace and name.
- *
- * <p>Threads: stateless; the caller owns the {@link ClusterState} it passes in.
+ * The manifest loader as it was before issue 17, kept as the reference for {@link ManifestReaderTest}: every
+ * document is read into a Jackson tree, mapped onto fabric8's model classes and converted by
+ * {@link SlimConverter}. The streaming {@link ManifestLoader} must load the same snapshot and report the same
+ * document and message (its own words only for type errors, which data binding phrases).
  */
 final class ModelManifestLoader {
   private static final Logger LOG = Logger.getLogger(ModelManifestLoader.class.getName());
