@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Memory of a plain `java -jar` (the jar relaunches itself with its default JVM options, see dns-server
-# Relauncher) against the same jar kept in one JVM with the JDK's defaults (CLUSTERDNS_RELAUNCH=false), on a
-# generated N-service snapshot. Prints RSS of the whole process tree after start-up and after a short dnsperf
+# Memory of the launcher the build writes (dns-server/target/clusterdns: one JVM with the server's options and
+# class-data archive) against a plain `java -jar` (one JVM with the JDK's defaults), on a generated N-service
+# snapshot. Prints RSS of the whole process tree after start-up and after a short dnsperf
 # load. Loopback only; every process started here is stopped by PID.
 # usage: conformance/bench/memory-defaults.sh [N] [SECONDS_OF_LOAD]
 set -euo pipefail
@@ -25,11 +25,11 @@ tree_rss_mb() { # RSS of a process and its children, MB
 }
 echo "| mode | processes | RSS after start MB | RSS after ${LOAD} s of dnsperf MB |"
 echo "|---|---|---|---|"
-for mode in relaunch single; do
+for mode in launcher java-jar; do
   p=$(port)
   log="$work/$mode.log"
-  if [ "$mode" = single ]; then export CLUSTERDNS_RELAUNCH=false; else unset CLUSTERDNS_RELAUNCH; fi
-  java -jar "$JAR" --snapshot "$work/cluster.yaml" --listen "127.0.0.1:$p" --upstream 127.0.0.1:1 \
+  if [ "$mode" = launcher ]; then run=(dns-server/target/clusterdns); else run=(java -jar "$JAR"); fi
+  "${run[@]}" --snapshot "$work/cluster.yaml" --listen "127.0.0.1:$p" --upstream 127.0.0.1:1 \
     --health 127.0.0.1:0 --ready 127.0.0.1:0 --metrics 127.0.0.1:0 --ttl 5 >"$log" 2>&1 &
   pid=$!
   pids+=("$pid")

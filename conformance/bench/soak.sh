@@ -24,7 +24,7 @@ RATE=5000
 SERVICES=10000
 JAR="$ROOT/dns-server/target/clusterdns.jar"
 KEEP=""
-# The jar's own launch flags (Relauncher.CHILD_OPTIONS), given explicitly so the GC log can be added.
+# The launcher's memory flags (dns-server/src/main/launcher/clusterdns), given explicitly with a GC log.
 JVM_FLAGS="-XX:+UseSerialGC -Xms32m -Xmn16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+ExitOnOutOfMemoryError"
 
 while [ $# -gt 0 ]; do

@@ -8,10 +8,9 @@
 # --keep DIR     keep the work directory (configs, logs, every dnsperf output, result.json) in DIR
 # Everything else is passed to `bench.py run` (--rounds, --seconds, --rate, --flood, --flood-rate, ...).
 set -euo pipefail
-# Measure the serving JVM itself: without this, a plain `java -jar` starts a child JVM with the jar's default
-# options (dns-server Relauncher) and /proc of the PID started here would show only the waiting parent. The
-# jar's defaults are measured as their own row by passing Relauncher's options explicitly.
-export CLUSTERDNS_RELAUNCH=false
+# `java -jar` serves from the JVM started here (there is no relaunch since issue 17); the options of the
+# launcher the build writes (dns-server/src/main/launcher/clusterdns) are measured as their own row by passing
+# them explicitly.
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"

@@ -10,10 +10,9 @@
 # SKIP_BUILD=1 reuses the jar and classpath of the last run. Whole run bounded by `timeout` (default 900 s,
 # BENCH_TIMEOUT); the bench stops the clusterdns processes it started by their PID, also when interrupted.
 set -euo pipefail
-# Measure the serving JVM itself: without this, a plain `java -jar` starts a child JVM with the jar's default
-# options (dns-server Relauncher) and /proc of the PID started here would show only the waiting parent. The
-# jar's defaults are measured as their own row by passing Relauncher's options explicitly.
-export CLUSTERDNS_RELAUNCH=false
+# `java -jar` serves from the JVM started here (there is no relaunch since issue 17); the options of the
+# launcher the build writes (dns-server/src/main/launcher/clusterdns) are measured as their own row by passing
+# them explicitly.
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$root"
 out="$root/conformance/bench/watch/target"

@@ -11,7 +11,7 @@ import java.util.List;
  * Mode 2: the built {@code clusterdns.jar} serving the fixture from {@code --snapshot} on a free loopback
  * port (plus free ports for health, ready and metrics so several instances and other tests never
  * collide; started again on fresh ports if one was taken before it bound). Ready when
- * {@code dns-version.<zone> TXT} answers NOERROR. {@link #close()} stops its PID and its child JVM.
+ * {@code dns-version.<zone> TXT} answers NOERROR. {@link #close()} stops its PID (and any descendants).
  * Owned by the thread that started it.
  */
 public final class ClusterDnsProcess implements AutoCloseable {

@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
 /**
  * A child process the runner started (clusterdns or knotd): output goes to a log file, readiness is a
  * polled condition with a deadline, and {@link #close()} stops exactly this PID and its descendants (TERM, then
- * KILL; a plain {@code java -jar clusterdns.jar} serves from a child JVM). A JVM shutdown hook kills them if the
+ * KILL, so nothing a server started is left). A JVM shutdown hook kills them if the
  * runner ends without {@link #close()} (Ctrl-C, SIGTERM, a test JVM that exits after a failure).
  * Owned by the thread that started it.
  */

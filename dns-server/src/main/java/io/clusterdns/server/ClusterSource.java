@@ -7,10 +7,7 @@ import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.k8s.ManifestException;
 import io.clusterdns.k8s.ManifestLoader;
 import io.clusterdns.config.WatchConfig;
-import io.clusterdns.k8s.ApiServerConnection;
-import io.clusterdns.k8s.ApiServerProbe;
-import io.clusterdns.k8s.ClusterWatch;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.clusterdns.k8s.WatchedCluster;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,32 +63,14 @@ final class ClusterSource implements AutoCloseable {
     if (cfg.kubeconfig() != null && !Files.isReadable(Path.of(cfg.kubeconfig()))) {
       throw new Main.StartupException("kubeconfig " + cfg.kubeconfig() + ": no such readable file");
     }
-    KubernetesClient client;
+    WatchedCluster cluster;
     try {
-      client = ApiServerConnection.connect(cfg);
-    } catch (RuntimeException e) {
-      throw new Main.StartupException("cannot set up the Kubernetes client: " + e.getMessage());
+      cluster = WatchedCluster.start(cfg, registry);
+    } catch (WatchedCluster.SetupException e) {
+      throw new Main.StartupException(e.getMessage());
     }
-    SnapshotPublisher publisher = new SnapshotPublisher();
-    // Says within seconds why the API server cannot be used (refused, TLS, 401, 403), which the watch's own
-    // retries would hide for a minute or more.
-    ApiServerProbe probe = ApiServerProbe.start(client);
-    ClusterWatch watch = new ClusterWatch(client, cfg, publisher, registry);
-    AutoCloseable resources = () -> {
-      probe.close();
-      watch.close();
-      client.close();
-    };
-    try {
-      watch.start();
-      watch.awaitStartup();
-    } catch (InterruptedException | RuntimeException e) {
-      resources.close();
-      throw e;
-    }
-    String master = client.getConfiguration().getMasterUrl();
-    return new ClusterSource(publisher, "the API server at " + master
-        + (watch.synced() ? "" : " (not synced yet: cluster names answer SERVFAIL until it is)"), resources);
+    return new ClusterSource(cluster.snapshots(), "the API server at " + cluster.apiServer()
+        + (cluster.synced() ? "" : " (not synced yet: cluster names answer SERVFAIL until it is)"), cluster);
   }
 
   SnapshotSource snapshots() {

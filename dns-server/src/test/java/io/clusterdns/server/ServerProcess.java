@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The built {@code target/clusterdns.jar} run as a child process of a test, the way users run it. Every instance
- * is stopped by PID together with its descendants (a plain {@code java -jar} serves from a child JVM): in
- * {@link #close()}, and by a JVM shutdown hook if the test JVM ends first, so a failed or interrupted test
+ * The built {@code target/clusterdns.jar} run as a child process of a test, the way users run it: with
+ * {@code java -jar} or through the launcher the build writes beside it ({@code target/clusterdns}). Every
+ * instance is stopped by PID together with any descendants: in {@link #close()}, and by a JVM shutdown hook if the test JVM ends first, so a failed or interrupted test
  * leaves no server behind. Owned by the test thread that started it; one daemon thread copies the output.
  */
 final class ServerProcess implements AutoCloseable {
@@ -36,8 +36,8 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Start-up bound: the server is up in about a second, the relaunching parent adds a second JVM start; a busy
-   * 2-core CI machine can make both many times slower.
+   * Start-up bound: the server is up in about a second; a busy 2-core CI machine can make that many times
+   * slower.
    */
   static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
@@ -52,11 +52,13 @@ final class ServerProcess implements AutoCloseable {
 
   private static final Path JAR = Path.of("target", "clusterdns.jar");
 
+  /** The launcher script the build writes next to the jar (src/main/launcher/clusterdns). */
+  static final Path LAUNCHER = Path.of("target", "clusterdns");
+
   /**
    * Environment variables passed to the child. Everything else is left out: {@code JAVA_TOOL_OPTIONS},
    * {@code JDK_JAVA_OPTIONS} and {@code _JAVA_OPTIONS} (often set on CI machines) add JVM options, and
-   * {@code JAVA_TOOL_OPTIONS}/{@code JDK_JAVA_OPTIONS}/{@code CLUSTERDNS_RELAUNCH} switch the relaunch off
-   * (Relauncher.wanted), so they would change what a test tests; proxy variables would reroute the API client.
+   * {@code CLUSTERDNS_JAVA_OPTIONS} adds the launcher's, so they would change what a test tests; proxy variables would reroute the API client.
    */
   private static final List<String> PASSED_ENV = List.of("PATH", "LANG", "LC_ALL", "TZ");
 
@@ -81,7 +83,8 @@ final class ServerProcess implements AutoCloseable {
    * fresh loopback ports and returns once it printed "listening on" (or exited after printing it). A start that
    * fails because a port was taken meanwhile is retried with fresh ports.
    *
-   * @param jvmOptions empty for a plain {@code java -jar}
+   * @param jvmOptions empty for a plain {@code java -jar}; null to start through the launcher (with this JDK as
+   *     its {@code JAVA_HOME})
    * @param env extra environment variables for the child, on top of {@link #PASSED_ENV}
    */
   static ServerProcess start(List<String> jvmOptions, Map<String, String> env, Function<Ports, List<String>> args)
@@ -94,9 +97,13 @@ final class ServerProcess implements AutoCloseable {
       int[] p = freePorts(4);
       Ports ports = new Ports(p[0], p[1], p[2], p[3]);
       List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(jvmOptions);
-      cmd.addAll(List.of("-jar", JAR.toString()));
+      if (jvmOptions == null) {
+        cmd.add(LAUNCHER.toString());
+      } else {
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", JAR.toString()));
+      }
       cmd.addAll(args.apply(ports));
       cmd.addAll(List.of("--listen", "127.0.0.1:" + ports.dns(), "--health", "127.0.0.1:" + ports.health(),
           "--ready", "127.0.0.1:" + ports.ready(), "--metrics", "127.0.0.1:" + ports.metrics()));
@@ -108,6 +115,9 @@ final class ServerProcess implements AutoCloseable {
         if (own.containsKey(name)) {
           childEnv.put(name, own.get(name));
         }
+      }
+      if (jvmOptions == null) {
+        childEnv.put("JAVA_HOME", System.getProperty("java.home"));
       }
       childEnv.putAll(env);
       ServerProcess server = new ServerProcess(pb.start(), ports);
@@ -256,7 +266,7 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** SIGTERM to the process (its descendants get it from the relaunching parent, as under an orchestrator). */
+  /** SIGTERM to the process, as under an orchestrator. */
   void terminate() {
     process.destroy();
   }

@@ -25,8 +25,8 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
- * The process as an orchestrator sees it: SIGTERM ends a clean stop with status 0 (cli.md), in one JVM and
- * through the relaunching parent of a plain {@code java -jar}; and a TCP client that never reads its replies
+ * The process as an orchestrator sees it: SIGTERM ends a clean stop with status 0 (cli.md), started with
+ * {@code java -jar} or through the launcher, which is one JVM too; and a TCP client that never reads its replies
  * is no longer read from, instead of filling the server's memory.
  */
 class ShutdownIT {
@@ -72,14 +72,22 @@ class ShutdownIT {
   }
 
   @Test
-  void sigtermExitsZeroThroughThePlainJavaJarRelaunch() throws Exception {
-    try (ServerProcess server = ServerProcess.start(List.of(), Map.of(), ShutdownIT::demo)) {
-      List<ProcessHandle> children = server.process().children().toList();
-      assertEquals(1, children.size(), "a plain java -jar serves from a child JVM");
-      ProcessHandle child = children.get(0);
+  void sigtermExitsZeroThroughTheLauncherInOneJvm() throws Exception {
+    try (ServerProcess server = ServerProcess.start(null, Map.of(), ShutdownIT::demo)) {
+      assertEquals(0, server.process().children().count(), "the launcher execs the JVM:\n" + server.output());
+      String command = server.process().info().command().orElse("");
+      assertTrue(command.endsWith("/java"), "the launcher's PID is the JVM's: " + command);
+      assertFalse(server.output().contains("[cds"), "the build's class-data archive fits this jar and JDK:\n"
+          + server.output());
       assertCleanExitOnSigterm(server);
-      child.onExit().get(EXIT_DEADLINE.toSeconds(), TimeUnit.SECONDS);
-      assertFalse(child.isAlive(), "the child is gone too");
+    }
+  }
+
+  @Test
+  void plainJavaJarServesFromOneJvm() throws Exception {
+    try (ServerProcess server = ServerProcess.start(List.of(), Map.of(), ShutdownIT::demo)) {
+      assertEquals(0, server.process().children().count(), "no relaunch:\n" + server.output());
+      assertCleanExitOnSigterm(server);
     }
   }
 

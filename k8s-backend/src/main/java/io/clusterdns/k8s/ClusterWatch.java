@@ -13,11 +13,8 @@ import io.clusterdns.index.ServiceView;
 import io.clusterdns.index.SnapshotPublisher;
 import io.clusterdns.index.SnapshotSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -123,6 +120,8 @@ public final class ClusterWatch implements AutoCloseable {
   private final Set<String> headlessWithSelector = new HashSet<>();
 
   private volatile Thread indexer;
+  /** The informers' own client (slim serialization), made from {@link #client}'s configuration; closed here. */
+  private volatile KubernetesClient slimClient;
   private volatile boolean closed;
   private volatile long freshAtMillis;
 
@@ -167,21 +166,28 @@ public final class ClusterWatch implements AutoCloseable {
     indexer = t;
     t.start();
 
-    informers.add(informer(Kind.NAMESPACE, withLabels(client.namespaces(), options.namespaceLabels()),
-        Namespace::new, ns -> new Upsert(Kind.NAMESPACE, SlimConverter.namespace(ns), -1, false)));
-    informers.add(informer(Kind.SERVICE, withLabels(client.services().inAnyNamespace(), options.labels()),
-        Service::new, svc -> {
+    // Informers over the slim resource classes, on a client of their own whose serialization decodes each
+    // event straight into them (performance.md 2.8): no full Pod or Service per event, no model deserializers.
+    KubernetesClient slim = new KubernetesClientBuilder().withConfig(client.getConfiguration())
+        .withKubernetesSerialization(SlimResources.serialization()).build();
+    slimClient = slim;
+    informers.add(informer(Kind.NAMESPACE,
+        withLabels(slim.resources(SlimResources.SlimNamespace.class), options.namespaceLabels()),
+        SlimResources.SlimNamespace::new, ns -> new Upsert(Kind.NAMESPACE, SlimConverter.namespace(ns), -1, false)));
+    informers.add(informer(Kind.SERVICE,
+        withLabels(slim.resources(SlimResources.SlimService.class).inAnyNamespace(), options.labels()),
+        SlimResources.SlimService::new, svc -> {
           ServiceInfo info = SlimConverter.service(svc);
           return new Upsert(Kind.SERVICE, info, -1,
               info.kind() == ServiceKind.HEADLESS && SlimConverter.hasSelector(svc));
         }));
     informers.add(informer(Kind.ENDPOINT_SLICE,
-        withLabels(client.discovery().v1().endpointSlices().inAnyNamespace(), options.labels()),
-        EndpointSlice::new, eps -> new Upsert(Kind.ENDPOINT_SLICE, SlimConverter.endpointSlice(eps),
+        withLabels(slim.resources(SlimResources.SlimEndpointSlice.class).inAnyNamespace(), options.labels()),
+        SlimResources.SlimEndpointSlice::new, eps -> new Upsert(Kind.ENDPOINT_SLICE, SlimConverter.endpointSlice(eps),
             SlimConverter.triggerTimeMillis(eps), false)));
     if (options.watchPods()) {
-      informers.add(informer(Kind.POD, client.pods().inAnyNamespace(), Pod::new,
-          pod -> new Upsert(Kind.POD, SlimConverter.pod(pod), -1, false)));
+      informers.add(informer(Kind.POD, slim.resources(SlimResources.SlimPod.class).inAnyNamespace(),
+          SlimResources.SlimPod::new, pod -> new Upsert(Kind.POD, SlimConverter.pod(pod), -1, false)));
     }
     for (SharedIndexInformer<?> inf : informers) {
       inf.start();
@@ -238,6 +244,10 @@ public final class ClusterWatch implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.log(Level.FINE, "stopping informer", e);
       }
+    }
+    KubernetesClient slim = slimClient;
+    if (slim != null) {
+      slim.close();
     }
     Thread t = indexer;
     if (t != null) {

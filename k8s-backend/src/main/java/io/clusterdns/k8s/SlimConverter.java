@@ -70,21 +70,36 @@ public final class SlimConverter {
     if (spec == null) {
       throw new ConversionException("spec", "is missing");
     }
-    List<PortInfo> ports = servicePorts(spec.getPorts());
-    if (EXTERNAL_NAME.equals(spec.getType())) {
-      String target = spec.getExternalName();
-      if (target == null || target.isBlank()) {
+    List<ServicePort> specPorts = spec.getPorts() == null ? List.of() : spec.getPorts();
+    List<PortInfo> ports = new ArrayList<>(specPorts.size());
+    for (int i = 0; i < specPorts.size(); i++) {
+      ServicePort p = specPorts.get(i);
+      ports.add(p == null ? servicePort(i, null, null, null) : servicePort(i, p.getName(), p.getProtocol(), p.getPort()));
+    }
+    return service(m.getNamespace(), m.getName(), spec.getType(), spec.getExternalName(), spec.getClusterIPs(),
+        spec.getClusterIP(), ports);
+  }
+
+  /**
+   * A Service from its fields (the manifest reader's way in; {@link #service(Service)} is the informers').
+   *
+   * @param ports converted by {@link #servicePort}, in order
+   */
+  public static ServiceInfo service(String namespace, String name, String type, String externalName,
+      List<String> clusterIPs, String clusterIP, List<PortInfo> ports) {
+    if (EXTERNAL_NAME.equals(type)) {
+      if (externalName == null || externalName.isBlank()) {
         throw new ConversionException("spec.externalName", "is missing for a Service of type ExternalName");
       }
-      return new ServiceInfo(m.getNamespace(), m.getName(), ServiceKind.EXTERNAL_NAME, List.of(), ports, target);
+      return new ServiceInfo(namespace, name, ServiceKind.EXTERNAL_NAME, List.of(), ports, externalName);
     }
     List<String> texts;
     String field;
-    if (spec.getClusterIPs() != null && !spec.getClusterIPs().isEmpty()) {
-      texts = spec.getClusterIPs();
+    if (clusterIPs != null && !clusterIPs.isEmpty()) {
+      texts = clusterIPs;
       field = "spec.clusterIPs";
-    } else if (spec.getClusterIP() != null && !spec.getClusterIP().isEmpty()) {
-      texts = List.of(spec.getClusterIP());
+    } else if (clusterIP != null && !clusterIP.isEmpty()) {
+      texts = List.of(clusterIP);
       field = null;
     } else {
       // A real API server always allocates one; a hand-written manifest may omit it (answers NODATA).
@@ -92,7 +107,7 @@ public final class SlimConverter {
       field = null;
     }
     if (!texts.isEmpty() && HEADLESS.equals(texts.get(0))) {
-      return new ServiceInfo(m.getNamespace(), m.getName(), ServiceKind.HEADLESS, List.of(), ports, null);
+      return new ServiceInfo(namespace, name, ServiceKind.HEADLESS, List.of(), ports, null);
     }
     List<IpAddress> ips = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
@@ -103,7 +118,18 @@ public final class SlimConverter {
       }
       ips.add(ip);
     }
-    return new ServiceInfo(m.getNamespace(), m.getName(), ServiceKind.CLUSTER_IP, ips, ports, null);
+    return new ServiceInfo(namespace, name, ServiceKind.CLUSTER_IP, ips, ports, null);
+  }
+
+  /** Port {@code index} of {@code spec.ports}: the number is required and within 1-65535. */
+  public static PortInfo servicePort(int index, String name, String protocol, Integer port) {
+    if (port == null) {
+      throw new ConversionException("spec.ports[" + index + "].port", "is missing");
+    }
+    if (port < 1 || port > 65535) {
+      throw new ConversionException("spec.ports[" + index + "].port", port + " is outside 1-65535");
+    }
+    return new PortInfo(emptyToNull(name), protocol(protocol), port);
   }
 
   /**
@@ -117,60 +143,160 @@ public final class SlimConverter {
     List<EndpointInfo> endpoints = new ArrayList<>();
     if (slice.getEndpoints() != null) {
       for (Endpoint ep : slice.getEndpoints()) {
-        if (ep == null || ep.getAddresses() == null) {
-          continue;
-        }
-        List<IpAddress> addresses = new ArrayList<>(ep.getAddresses().size());
-        for (String a : ep.getAddresses()) {
-          IpAddress ip = IpAddress.parse(a);
-          if (ip != null) { // FQDN-type slices hold names, which DNS does not serve
-            addresses.add(ip);
-          }
-        }
-        if (addresses.isEmpty()) {
+        if (ep == null) {
           continue;
         }
         EndpointConditions c = ep.getConditions();
-        boolean ready = c == null || c.getReady() == null || c.getReady();
         ObjectReference ref = ep.getTargetRef();
-        String target = ref != null && "Pod".equals(ref.getKind()) ? ref.getName() : null;
-        String hostname = ep.getHostname() == null || ep.getHostname().isEmpty() ? null : ep.getHostname();
-        endpoints.add(new EndpointInfo(addresses, hostname, ready, target));
+        EndpointInfo e = endpoint(ep.getAddresses(), ep.getHostname(), c == null ? null : c.getReady(),
+            ref == null ? null : ref.getKind(), ref == null ? null : ref.getName());
+        if (e != null) {
+          endpoints.add(e);
+        }
       }
     }
     List<PortInfo> ports = new ArrayList<>();
     if (slice.getPorts() != null) {
       for (EndpointPort p : slice.getPorts()) {
-        if (p == null || p.getPort() == null) {
-          continue; // a nil port means "all ports": nothing an SRV record can name
+        PortInfo port = p == null ? null : endpointPort(p.getName(), p.getProtocol(), p.getPort());
+        if (port != null) {
+          ports.add(port);
         }
-        ports.add(new PortInfo(emptyToNull(p.getName()), protocol(p.getProtocol()), p.getPort()));
       }
     }
     return new EndpointSliceInfo(m.getNamespace(), m.getName(), service, endpoints, ports);
   }
 
+  /**
+   * One endpoint of a slice, or null when it has no IP address (FQDN-type slices hold names, which DNS does
+   * not serve). {@code ready} null counts as ready.
+   */
+  public static EndpointInfo endpoint(List<String> addressTexts, String hostname, Boolean ready, String targetKind,
+      String targetName) {
+    if (addressTexts == null) {
+      return null;
+    }
+    List<IpAddress> addresses = new ArrayList<>(addressTexts.size());
+    for (String a : addressTexts) {
+      IpAddress ip = IpAddress.parse(a);
+      if (ip != null) {
+        addresses.add(ip);
+      }
+    }
+    if (addresses.isEmpty()) {
+      return null;
+    }
+    String target = "Pod".equals(targetKind) ? targetName : null;
+    return new EndpointInfo(addresses, emptyToNull(hostname), ready == null || ready, target);
+  }
+
+  /** A slice port, or null without a number (a nil port means "all ports": nothing an SRV record can name). */
+  public static PortInfo endpointPort(String name, String protocol, Integer port) {
+    return port == null ? null : new PortInfo(emptyToNull(name), protocol(protocol), port);
+  }
+
   /** A Pod: {@code status.podIPs}, else {@code status.podIP}; terminating once a deletion timestamp is set. */
   public static PodInfo pod(Pod pod) {
     ObjectMeta m = meta(pod, true);
-    List<IpAddress> ips = new ArrayList<>(2);
     PodStatus st = pod.getStatus();
-    if (st != null) {
-      if (st.getPodIPs() != null && !st.getPodIPs().isEmpty()) {
-        for (PodIP p : st.getPodIPs()) {
-          IpAddress ip = p == null ? null : IpAddress.parse(p.getIp());
-          if (ip != null && !ips.contains(ip)) {
-            ips.add(ip);
-          }
-        }
-      } else {
-        IpAddress ip = IpAddress.parse(st.getPodIP());
-        if (ip != null) {
+    List<String> podIPs = null;
+    if (st != null && st.getPodIPs() != null) {
+      podIPs = new ArrayList<>(st.getPodIPs().size());
+      for (PodIP p : st.getPodIPs()) {
+        podIPs.add(p == null ? null : p.getIp());
+      }
+    }
+    return pod(m.getNamespace(), m.getName(), podIPs, st == null ? null : st.getPodIP(),
+        m.getDeletionTimestamp() != null);
+  }
+
+  /** A Pod from its fields: {@code status.podIPs[*].ip} (null entries allowed), else {@code status.podIP}. */
+  public static PodInfo pod(String namespace, String name, List<String> podIPs, String podIP, boolean terminating) {
+    List<IpAddress> ips = new ArrayList<>(2);
+    if (podIPs != null && !podIPs.isEmpty()) {
+      for (String p : podIPs) {
+        IpAddress ip = IpAddress.parse(p);
+        if (ip != null && !ips.contains(ip)) {
           ips.add(ip);
         }
       }
+    } else {
+      IpAddress ip = IpAddress.parse(podIP);
+      if (ip != null) {
+        ips.add(ip);
+      }
     }
-    return new PodInfo(m.getNamespace(), m.getName(), ips, m.getDeletionTimestamp() != null);
+    return new PodInfo(namespace, name, ips, terminating);
+  }
+
+  // ------------------------------------------------------------------------ the watch's slim classes
+
+  static NamespaceInfo namespace(SlimResources.SlimNamespace ns) {
+    ObjectMeta m = meta(ns, false);
+    Map<String, String> labels = m.getLabels();
+    return new NamespaceInfo(m.getName(), labels == null ? Map.of() : labels);
+  }
+
+  static ServiceInfo service(SlimResources.SlimService svc) {
+    ObjectMeta m = meta(svc, true);
+    SlimResources.ServiceSpec spec = svc.spec;
+    if (spec == null) {
+      throw new ConversionException("spec", "is missing");
+    }
+    List<SlimResources.Port> specPorts = spec.ports == null ? List.of() : spec.ports;
+    List<PortInfo> ports = new ArrayList<>(specPorts.size());
+    for (int i = 0; i < specPorts.size(); i++) {
+      SlimResources.Port p = specPorts.get(i);
+      ports.add(p == null ? servicePort(i, null, null, null) : servicePort(i, p.name, p.protocol, p.port));
+    }
+    return service(m.getNamespace(), m.getName(), spec.type, spec.externalName, spec.clusterIPs, spec.clusterIP,
+        ports);
+  }
+
+  static boolean hasSelector(SlimResources.SlimService svc) {
+    return svc.spec != null && svc.spec.selector != null && !svc.spec.selector.isEmpty();
+  }
+
+  static EndpointSliceInfo endpointSlice(SlimResources.SlimEndpointSlice slice) {
+    ObjectMeta m = meta(slice, true);
+    Map<String, String> labels = m.getLabels();
+    String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+    List<EndpointInfo> endpoints = new ArrayList<>();
+    if (slice.endpoints != null) {
+      for (SlimResources.Endpoint ep : slice.endpoints) {
+        if (ep == null) {
+          continue;
+        }
+        EndpointInfo e = endpoint(ep.addresses, ep.hostname, ep.conditions == null ? null : ep.conditions.ready,
+            ep.targetRef == null ? null : ep.targetRef.kind, ep.targetRef == null ? null : ep.targetRef.name);
+        if (e != null) {
+          endpoints.add(e);
+        }
+      }
+    }
+    List<PortInfo> ports = new ArrayList<>();
+    if (slice.ports != null) {
+      for (SlimResources.Port p : slice.ports) {
+        PortInfo port = p == null ? null : endpointPort(p.name, p.protocol, p.port);
+        if (port != null) {
+          ports.add(port);
+        }
+      }
+    }
+    return new EndpointSliceInfo(m.getNamespace(), m.getName(), service, endpoints, ports);
+  }
+
+  static PodInfo pod(SlimResources.SlimPod pod) {
+    ObjectMeta m = meta(pod, true);
+    SlimResources.PodStatus st = pod.status;
+    List<String> podIPs = null;
+    if (st != null && st.podIPs != null) {
+      podIPs = new ArrayList<>(st.podIPs.size());
+      for (SlimResources.PodIP p : st.podIPs) {
+        podIPs.add(p == null ? null : p.ip);
+      }
+    }
+    return pod(m.getNamespace(), m.getName(), podIPs, st == null ? null : st.podIP, m.getDeletionTimestamp() != null);
   }
 
   /**
@@ -185,7 +311,7 @@ public final class SlimConverter {
    * The {@code endpoints.kubernetes.io/last-change-trigger-time} annotation in epoch milliseconds, or -1
    * when absent or not an RFC 3339 time.
    */
-  public static long triggerTimeMillis(EndpointSlice slice) {
+  public static long triggerTimeMillis(HasMetadata slice) {
     Map<String, String> a = slice.getMetadata() == null ? null : slice.getMetadata().getAnnotations();
     String t = a == null ? null : a.get(TRIGGER_TIME_ANNOTATION);
     if (t == null) {
@@ -200,33 +326,20 @@ public final class SlimConverter {
 
   // ------------------------------------------------------------------------------------------- internals
 
-  private static List<PortInfo> servicePorts(List<ServicePort> ports) {
-    if (ports == null || ports.isEmpty()) {
-      return List.of();
-    }
-    List<PortInfo> out = new ArrayList<>(ports.size());
-    for (int i = 0; i < ports.size(); i++) {
-      ServicePort p = ports.get(i);
-      if (p == null || p.getPort() == null) {
-        throw new ConversionException("spec.ports[" + i + "].port", "is missing");
-      }
-      if (p.getPort() < 1 || p.getPort() > 65535) {
-        throw new ConversionException("spec.ports[" + i + "].port", p.getPort() + " is outside 1-65535");
-      }
-      out.add(new PortInfo(emptyToNull(p.getName()), protocol(p.getProtocol()), p.getPort()));
-    }
-    return out;
-  }
-
   private static ObjectMeta meta(HasMetadata o, boolean namespaced) {
     ObjectMeta m = o.getMetadata();
-    if (m == null || m.getName() == null || m.getName().isEmpty()) {
+    checkMeta(m == null ? null : m.getName(), m == null ? null : m.getNamespace(), namespaced);
+    return m;
+  }
+
+  /** Throws when the name, or for a namespaced kind the namespace, is missing or empty. */
+  public static void checkMeta(String name, String namespace, boolean namespaced) {
+    if (name == null || name.isEmpty()) {
       throw new ConversionException("metadata.name", "is missing");
     }
-    if (namespaced && (m.getNamespace() == null || m.getNamespace().isEmpty())) {
+    if (namespaced && (namespace == null || namespace.isEmpty())) {
       throw new ConversionException("metadata.namespace", "is missing");
     }
-    return m;
   }
 
   /** Kubernetes defaults an unset protocol to TCP; the index keeps it upper-case. */
