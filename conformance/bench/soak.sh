@@ -5,6 +5,7 @@
 #
 #   conformance/bench/soak.sh [--minutes 10] [--rate 5000] [--services 10000] [--jar FILE] [--keep DIR]
 #                             [--jvm "FLAGS"]   (default: the jar's own launch flags)
+#                             [--malformed RATE] (malformed UDP packets/s beside the load, malformed.py)
 #
 # What it runs, all on 127.0.0.1:
 #   - gen.py's cluster (--services, seed 42) and its queries-fwd.txt: two thirds cluster names (A, SRV, AAAA
@@ -12,9 +13,12 @@
 #   - a Knot serving example.test as clusterdns's upstream (its answers live 30 s in clusterdns's cache, so
 #     the forwarded third keeps going upstream as entries expire: misses, refills and evictions all the time);
 #   - clusterdns with the memory flags of the jar's own launch and a GC log;
-#   - dnsperf at a fixed --rate for --minutes (4 clients, 2 threads).
+#   - dnsperf at a fixed --rate for --minutes (4 clients, 2 threads);
+#   - with --malformed, malformed.py sending that many broken packets a second for the same time (14 kinds,
+#     from random bytes to OPT misplaced), counting the replies by rcode.
 # Every minute: RSS, CPU %, young and full GC pauses (count, longest, total), from the GC log and /proc;
-# at the end dnsperf's totals: queries sent, completed, lost, rcodes. Needs knotd, dnsperf, Java 17, Python 3.
+# at the end dnsperf's totals: queries sent, completed, lost, rcodes, and the malformed sender's counts with
+# the server's own count of dropped requests. Needs knotd, dnsperf, Java 17, Python 3.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -24,8 +28,9 @@ RATE=5000
 SERVICES=10000
 JAR="$ROOT/dns-server/target/clusterdns.jar"
 KEEP=""
+MALFORMED=0
 # The launcher's memory flags (dns-server/src/main/launcher/clusterdns), given explicitly with a GC log.
-JVM_FLAGS="-XX:+UseSerialGC -Xms32m -Xmn16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+ExitOnOutOfMemoryError"
+JVM_FLAGS="-XX:+UseSerialGC -Xms32m -Xmn16m -XX:+ExitOnOutOfMemoryError"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,7 +40,8 @@ while [ $# -gt 0 ]; do
     --jar) JAR="$2"; shift 2 ;;
     --keep) KEEP="$2"; shift 2 ;;
     --jvm) JVM_FLAGS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --malformed) MALFORMED="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "soak.sh: unknown option $1 (--help lists them)" >&2; exit 2 ;;
   esac
 done
@@ -103,6 +109,11 @@ dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$WORK/data/queries-fwd.txt" -c 4 -T 2 -Q
   > "$WORK/dnsperf.out" 2>&1 &
 PERF=$!
 PIDS+=("$PERF")
+if [ "$MALFORMED" -gt 0 ]; then
+  python3 "$HERE/malformed.py" --port "$DNS_PORT" --rate "$MALFORMED" --seconds "$SECONDS_TOTAL" \
+    > "$WORK/malformed.out" 2>&1 &
+  PIDS+=("$!")
+fi
 
 # One sample a minute: uptime of the JVM in seconds (to cut the GC log), RSS, CPU ticks.
 : > "$WORK/samples.tsv"
@@ -123,9 +134,13 @@ for _ in $(seq 1 "$MINUTES"); do
   sample
 done
 wait "$PERF" || true
+if [ "$MALFORMED" -gt 0 ]; then
+  wait "${PIDS[-1]}" || true
+fi
+curl -s "http://127.0.0.1:$METRICS/metrics" > "$WORK/metrics.txt" || true
 
 python3 - "$WORK" "$CLK_TCK" "$RATE" <<'PY'
-import re, sys
+import os, re, sys
 work, hz, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 samples = [l.split("\t") for l in open(f"{work}/samples.tsv").read().split("\n") if l]
 pauses = []  # (uptime s, kind, ms)
@@ -151,6 +166,11 @@ print()
 print(f"- queries sent {grab('Queries sent')}, completed {grab('Queries completed')}, lost {grab('Queries lost')}")
 print(f"- response codes: {grab('Response codes')}")
 print(f"- queries per second {grab('Queries per second')}")
+if os.path.exists(f"{work}/malformed.out"):
+    print(f"- malformed packets beside the load: {open(f'{work}/malformed.out').read().strip()}")
+    dropped = sum(float(m.group(1)) for m in re.finditer(
+        r'^coredns_dns_requests_total\{[^}]*zone="dropped"[^}]*\} (\S+)$', open(f"{work}/metrics.txt").read(), re.M))
+    print(f"- the server counted {dropped:.0f} requests dropped unanswered (coredns_dns_requests_total, zone dropped)")
 t_load = float(samples[0][0])
 allp = [p[2] for p in pauses if p[0] >= t_load]
 fulls = [p[2] for p in pauses if p[0] >= t_load and p[1] == "Full"]
