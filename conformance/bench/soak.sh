@@ -170,7 +170,8 @@ if os.path.exists(f"{work}/malformed.out"):
     print(f"- malformed packets beside the load: {open(f'{work}/malformed.out').read().strip()}")
     dropped = sum(float(m.group(1)) for m in re.finditer(
         r'^coredns_dns_requests_total\{[^}]*zone="dropped"[^}]*\} (\S+)$', open(f"{work}/metrics.txt").read(), re.M))
-    print(f"- the server counted {dropped:.0f} requests dropped unanswered (coredns_dns_requests_total, zone dropped)")
+    print(f"- the server counted {dropped:.0f} requests in zone \"dropped\" of coredns_dns_requests_total (malformed:"
+          " answered by the rules or dropped unanswered, e.g. QR=1 and headers cut short)")
 t_load = float(samples[0][0])
 allp = [p[2] for p in pauses if p[0] >= t_load]
 fulls = [p[2] for p in pauses if p[0] >= t_load and p[1] == "Full"]

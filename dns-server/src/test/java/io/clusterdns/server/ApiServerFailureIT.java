@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An API server that cannot be used is named with its cause before the start-up timeout ends (issue 18): a
- * refused connection and an RBAC denial (403) each give one line with the API server's address, before the
- * watch's "not synced" warning and before the server starts listening; the token never appears.
+ * refused connection, a TLS failure, rejected credentials (401) and an RBAC denial (403) each give one line with
+ * the API server's address, before the watch's "not synced" warning and before the server starts listening; the
+ * token never appears.
  */
 class ApiServerFailureIT {
   private static final String TOKEN = "s3cr3t-token-never-logged";
@@ -71,29 +72,51 @@ class ApiServerFailureIT {
     }
   }
 
-  @Test
-  void rbacDenialIsNamedWithWhatWasDenied(@TempDir Path dir) throws Exception {
+  /** A loopback HTTP server answering every request with {@code code} and a Kubernetes Status body. */
+  private static HttpServer statusServer(int code, String reason, String message) throws Exception {
     HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     api.createContext("/", ex -> {
-      byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"namespaces is "
-          + "forbidden: User \\\"system:serviceaccount:kube-system:coredns\\\" cannot list resource\",\"reason\":"
-          + "\"Forbidden\",\"code\":403}").getBytes(StandardCharsets.UTF_8);
+      byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\""
+          + message + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}").getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(403, body.length);
+      ex.sendResponseHeaders(code, body.length);
       try (OutputStream o = ex.getResponseBody()) {
         o.write(body);
       }
     });
     api.start();
+    return api;
+  }
+
+  private static void assertNamed(HttpServer api, String scheme, Path dir, String expected) throws Exception {
     try {
-      String url = "http://127.0.0.1:" + api.getAddress().getPort();
+      String url = scheme + "://127.0.0.1:" + api.getAddress().getPort();
       Path kc = kubeconfig(dir, url);
       try (ServerProcess server = ServerProcess.start(List.of("-Xmx128m"), Map.of(),
           p -> List.of("--kubeconfig", kc.toString(), "--upstream", "127.0.0.1:1"))) {
-        assertNamedBeforeListening(server, "the API server at " + url + "/ denied listing namespaces (403 Forbidden");
+        assertNamedBeforeListening(server, expected.replace("URL", url + "/"));
       }
     } finally {
       api.stop(0);
     }
+  }
+
+  @Test
+  void rbacDenialIsNamedWithWhatWasDenied(@TempDir Path dir) throws Exception {
+    assertNamed(statusServer(403, "Forbidden", "namespaces is forbidden: User \\\"system:serviceaccount:"
+        + "kube-system:coredns\\\" cannot list resource"), "http", dir,
+        "the API server at URL denied listing namespaces (403 Forbidden");
+  }
+
+  @Test
+  void rejectedCredentialsAreNamed(@TempDir Path dir) throws Exception {
+    assertNamed(statusServer(401, "Unauthorized", "Unauthorized"), "http", dir,
+        "the API server at URL rejected the credentials (401 Unauthorized)");
+  }
+
+  /** An https URL whose server speaks plain HTTP: the handshake fails, and the log says it was TLS. */
+  @Test
+  void aTlsFailureIsNamedAsTls(@TempDir Path dir) throws Exception {
+    assertNamed(statusServer(200, "", ""), "https", dir, "cannot reach the API server at URL: TLS error");
   }
 }

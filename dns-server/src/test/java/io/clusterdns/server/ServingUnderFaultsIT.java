@@ -33,7 +33,7 @@ import org.xbill.DNS.Type;
 /**
  * Faults while clients are querying (issue 20): SIGTERM in the middle of a load, and an upstream so slow that
  * the client gave up before the answer came. The reload in the middle of a load is {@link ReloadIT}; the watch
- * storm is in {@link LiveClusterIT}.
+ * storm is {@link WatchStormIT}.
  */
 class ServingUnderFaultsIT {
 
