@@ -3,7 +3,9 @@ package io.clusterdns.server;
 import io.clusterdns.config.HostPort;
 import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.config.PodsMode;
+import io.clusterdns.server.net.TcpLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ITypeConverter;
@@ -103,6 +105,31 @@ public final class ServerOptions {
           + "json (one object per line). Default: text.")
   String logFormat = "text";
 
+  @Option(names = "--tcp-idle-timeout", paramLabel = "SECONDS",
+      description = "Close a TCP connection with no query in progress and no reply pending after this long, "
+          + "0.1-6553.5; also the timeout an EDNS TCP keepalive query is told (RFC 7828). Default: 10.")
+  Double tcpIdleTimeoutSeconds;
+
+  @Option(names = "--tcp-query-timeout", paramLabel = "SECONDS",
+      description = "A TCP query whose first byte has arrived must be complete within this, 0.1-60, or the "
+          + "connection is closed (slow senders). Default: 2.")
+  Double tcpQueryTimeoutSeconds;
+
+  @Option(names = "--tcp-max-connections", paramLabel = "N",
+      description = "Open TCP connections in total; more are closed as soon as accepted and counted in "
+          + "clusterdns_tcp_connections_rejected_total{reason=\"total\"}. Default: 1024.")
+  Integer tcpMaxConnections;
+
+  @Option(names = "--tcp-max-connections-per-client", paramLabel = "N",
+      description = "Open TCP connections per client IP address; more are closed as soon as accepted and "
+          + "counted (reason=\"per_client\"). Default: 64.")
+  Integer tcpMaxPerClient;
+
+  @Option(names = "--tcp-max-in-flight", paramLabel = "N",
+      description = "Queries read on one TCP connection whose replies are not yet written; at the limit the "
+          + "connection is not read until a reply goes out. Default: 32.")
+  Integer tcpMaxInFlight;
+
   @Option(names = "--threads", paramLabel = "N",
       description = "Event loops (one UDP socket each under epoll). Default: the number of CPUs.")
   int threads = Runtime.getRuntime().availableProcessors();
@@ -114,6 +141,24 @@ public final class ServerOptions {
   static final HostPort DEFAULT_HEALTH = new HostPort("", 8080);
   static final HostPort DEFAULT_READY = new HostPort("", 8181);
   static final HostPort DEFAULT_METRICS = new HostPort("", 9153);
+
+  /** The TCP limits of the flags, the defaults where a flag is absent. */
+  TcpLimits tcpLimits() {
+    TcpLimits d = TcpLimits.DEFAULTS;
+    return new TcpLimits(
+        tcpIdleTimeoutSeconds == null ? d.idleTimeout() : millis(tcpIdleTimeoutSeconds),
+        tcpQueryTimeoutSeconds == null ? d.queryTimeout() : millis(tcpQueryTimeoutSeconds),
+        tcpMaxConnections == null ? d.maxConnections() : tcpMaxConnections,
+        tcpMaxPerClient == null ? d.maxPerClient() : tcpMaxPerClient,
+        tcpMaxInFlight == null ? d.maxInFlight() : tcpMaxInFlight);
+  }
+
+  private static Duration millis(double seconds) {
+    if (Double.isNaN(seconds) || seconds < 0 || seconds > 1e6) {
+      throw new IllegalArgumentException("a TCP timeout of " + seconds + " seconds is out of range");
+    }
+    return Duration.ofMillis(Math.round(seconds * 1000));
+  }
 
   /** Default DNS listen address: all IPv4 addresses, port 53. */
   static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 53);

@@ -29,6 +29,9 @@ import org.xbill.DNS.Section;
  * locks. Nothing thrown inside reaches Netty: an unexpected exception becomes SERVFAIL and is counted.
  */
 public final class QueryPipeline {
+  /** No EDNS TCP keepalive to signal: UDP, or a TCP connection without one. */
+  public static final int NO_KEEPALIVE = -1;
+
   /** Highest EDNS version understood (RFC 6891 6.1.3): any other gets BADVERS. */
   private static final int EDNS_VERSION = 0;
 
@@ -105,31 +108,46 @@ public final class QueryPipeline {
     return failures.sum();
   }
 
-  /** @param ipv6 the client's address family (CoreDNS's {@code family} label) */
-  public void handle(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink) {
+  /**
+   * @param ipv6 the client's address family (CoreDNS's {@code family} label)
+   * @return false when the packet was dropped without a reply; else {@code sink} gets exactly one reply
+   */
+  public boolean handle(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink) {
+    return handle(packet, tcp, ipv6, NO_KEEPALIVE, sink);
+  }
+
+  /**
+   * @param keepalive over TCP, the connection's idle timeout in units of 100 ms, signalled to a client that asks
+   *     with EDNS TCP keepalive (RFC 7828); {@link #NO_KEEPALIVE} for none (and always over UDP)
+   * @return false when the packet was dropped without a reply; else {@code sink} gets exactly one reply
+   */
+  public boolean handle(byte[] packet, boolean tcp, boolean ipv6, int keepalive, ReplySink sink) {
     long start = System.nanoTime();
+    // A query with EDNS options (keepalive among them) never takes the fast path: WireQuery reads bare OPTs only.
     if (replies != null && answerFromBytes(packet, tcp, ipv6, sink, start)) {
-      return;
+      return true;
     }
     Decoded d = QueryDecoder.decode(packet);
     if (d instanceof Decoded.Drop drop) {
       dropped.increment();
       observer.dropped(drop.reason(), tcp, ipv6);
-      return;
+      return false;
     }
     if (d instanceof Decoded.Reject reject) {
       observer.rejected(packet.length, reject.reply(), tcp, ipv6);
       sink.send(reject.reply());
-      return;
+      return true;
     }
     Message query = ((Decoded.Query) d).message();
+    int ka = tcp ? keepalive : NO_KEEPALIVE;
     try {
-      answer(query, tcp, new TimedSink(query, tcp, ipv6, start, packet.length, sink));
+      answer(query, tcp, new TimedSink(query, tcp, ka, ipv6, start, packet.length, sink));
     } catch (RuntimeException e) {
       failures.increment();
       observer.failed(query, Rcode.SERVFAIL, e);
-      sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp));
+      sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp, ka));
     }
+    return true;
   }
 
   /**
@@ -180,6 +198,12 @@ public final class QueryPipeline {
     OPTRecord opt = query.getOPT();
     if (opt != null && opt.getVersion() > EDNS_VERSION) {
       sink.reply(query, ResponseEncoder.replyTo(query), Rcode.BADVERS, Source.SERVER);
+      return;
+    }
+    if (tcp && opt != null && ResponseEncoder.keepaliveWithTimeout(opt)) {
+      // RFC 7828 3.2.1: a client's keepalive option has OPTION-LENGTH 0, no TIMEOUT; one with a TIMEOUT is
+      // malformed (FORMERR, as Unbound answers). Over UDP the option is ignored whatever it holds (3.3.1).
+      sink.reply(query, ResponseEncoder.replyTo(query), Rcode.FORMERR, Source.SERVER);
       return;
     }
     Record q = query.getQuestion();
@@ -355,14 +379,17 @@ public final class QueryPipeline {
   private final class TimedSink {
     private final Message query;
     private final boolean tcp;
+    private final int keepalive;
     private final boolean ipv6;
     private final long startNanos;
     private final int requestSize;
     private final ReplySink sink;
 
-    TimedSink(Message query, boolean tcp, boolean ipv6, long startNanos, int requestSize, ReplySink sink) {
+    TimedSink(Message query, boolean tcp, int keepalive, boolean ipv6, long startNanos, int requestSize,
+        ReplySink sink) {
       this.query = query;
       this.tcp = tcp;
+      this.keepalive = keepalive;
       this.ipv6 = ipv6;
       this.startNanos = startNanos;
       this.requestSize = requestSize;
@@ -378,12 +405,12 @@ public final class QueryPipeline {
       }
       byte[] wire;
       try {
-        wire = ResponseEncoder.encode(q, reply, rcode, tcp);
+        wire = ResponseEncoder.encode(q, reply, rcode, tcp, keepalive);
       } catch (RuntimeException e) {
         failures.increment();
         observer.failed(q, Rcode.SERVFAIL, e);
         rcode = Rcode.SERVFAIL;
-        wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp);
+        wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp, keepalive);
       }
       sink.send(wire);
       OPTRecord opt = query.getOPT();
