@@ -73,16 +73,16 @@ public final class ServerOptions {
           + "/etc/resolv.conf.")
   List<HostPort> upstream = new ArrayList<>();
 
-  @Option(names = "--health", paramLabel = "HOST:PORT", converter = ListenConverter.class,
-      description = "GET /health address. Default: :8080.")
+  @Option(names = "--health", paramLabel = "HOST:PORT|off", converter = EndpointConverter.class,
+      description = "GET /health address, or off. Default: :8080.")
   HostPort health;
 
-  @Option(names = "--ready", paramLabel = "HOST:PORT", converter = ListenConverter.class,
-      description = "GET /ready address (200 once the index is synced). Default: :8181.")
+  @Option(names = "--ready", paramLabel = "HOST:PORT|off", converter = EndpointConverter.class,
+      description = "GET /ready address (200 once the index is synced), or off. Default: :8181.")
   HostPort ready;
 
-  @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = ListenConverter.class,
-      description = "GET /metrics address, Prometheus text format. Default: :9153.")
+  @Option(names = "--metrics", paramLabel = "HOST:PORT|off", converter = EndpointConverter.class,
+      description = "GET /metrics address, Prometheus text format, or off. Default: :9153.")
   HostPort metrics;
 
   @Option(names = {"--conf", "-conf"}, paramLabel = "FILE",
@@ -142,6 +142,17 @@ public final class ServerOptions {
   static final HostPort DEFAULT_READY = new HostPort("", 8181);
   static final HostPort DEFAULT_METRICS = new HostPort("", 9153);
 
+  /**
+   * {@code --health off} and the like: the endpoint is not served. Compared by identity, so no address written
+   * by the operator can be taken for it.
+   */
+  static final HostPort OFF = new HostPort("off", 0);
+
+  /** Whether an endpoint flag said {@code off}. */
+  static boolean isOff(HostPort endpoint) {
+    return endpoint == OFF;
+  }
+
   /** The TCP limits of the flags, the defaults where a flag is absent. */
   TcpLimits tcpLimits() {
     TcpLimits d = TcpLimits.DEFAULTS;
@@ -195,6 +206,17 @@ public final class ServerOptions {
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }
+    }
+  }
+
+  /** An HTTP endpoint's address, or {@code off} for none ({@link #OFF}). */
+  static final class EndpointConverter implements ITypeConverter<HostPort> {
+    @Override
+    public HostPort convert(String value) {
+      if (value.trim().equalsIgnoreCase("off")) {
+        return OFF;
+      }
+      return new ListenConverter().convert(value);
     }
   }
 
