@@ -88,7 +88,7 @@ public final class ServerOptions {
   @Option(names = {"--conf", "-conf"}, paramLabel = "FILE",
       description = "CoreDNS Corefile (e.g. the coredns ConfigMap's). Explicit flags win over it: --listen "
           + "replaces its addresses, --upstream the targets of 'forward .', --health/--ready/--metrics those "
-          + "plugins' addresses; --pods, --ttl, --cluster-domain the kubernetes options.")
+          + "plugins' addresses (off: not served); --pods, --ttl, --cluster-domain the kubernetes options.")
   Path conf;
 
   @Option(names = "-dns.port", paramLabel = "N",
