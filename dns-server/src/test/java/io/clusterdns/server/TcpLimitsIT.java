@@ -236,6 +236,32 @@ class TcpLimitsIT {
     }
   }
 
+  /**
+   * Cluster queries held while the connection was paused are answered at once when it resumes, not when the next
+   * read or reply happens to flush: one forwarded query stays unanswered throughout.
+   */
+  @Test
+  void queriesHeldWhilePausedAreAnsweredWhenAReplyFreesASlot() throws Exception {
+    start(limits(Duration.ofSeconds(10), 100, 10, 2));
+    try (Socket s = connect("127.0.0.1")) {
+      send(s, query(400, "q0.example."), query(401, "q1.example."), query(402, "web.wire.svc.cluster.local."),
+          query(403, "web.wire.svc.cluster.local."), query(404, "web.wire.svc.cluster.local."));
+      await(() -> server.tcpConnections().pausedReads() >= 1, "the connection paused at 2 in flight");
+      Pending first = pending.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+      assertTrue(first != null, "the first forwarded query reached the upstream");
+      first.reply().complete(answer(first.query()));
+      Set<Integer> answered = new HashSet<>();
+      for (int i = 0; i < 4; i++) {
+        answered.add(read(s).getHeader().getID());
+      }
+      assertEquals(Set.of(400, 402, 403, 404), answered, "everything but the query still upstream");
+      Pending second = pending.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+      assertTrue(second != null);
+      second.reply().complete(answer(second.query()));
+      assertEquals(401, read(s).getHeader().getID());
+    }
+  }
+
   /** Packets dropped without a reply (QR=1) hold no in-flight slot: the query after them is still read. */
   @Test
   void droppedPacketsDoNotCountAsInFlight() throws Exception {

@@ -114,10 +114,15 @@ final class TcpQueryHandler extends ChannelInboundHandlerAdapter {
     boolean read = inFlight < maxInFlight && ctx.channel().isWritable();
     if (ctx.channel().config().isAutoRead() != read) {
       if (!read) {
-        // Frames held by the FlowControlHandler get no read-complete event of their own: send what is written.
+        // The FlowControlHandler swallows the read-complete event while it holds frames: send what is written.
         ctx.flush();
       }
       ctx.channel().config().setAutoRead(read);
+      if (read) {
+        // Resuming hands over the held frames at once, on this loop, with no read-complete event after them:
+        // their replies answered synchronously are only written, so send them now.
+        ctx.flush();
+      }
     }
   }
 
