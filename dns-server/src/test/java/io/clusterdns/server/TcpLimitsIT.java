@@ -42,7 +42,7 @@ import org.xbill.DNS.Type;
  * The TCP limits over real sockets on loopback (README "Hardening"): connections over the per-client or the total
  * bound are closed at once and counted; a connection at its in-flight limit is not read further until a reply
  * goes out, and then every pipelined query is answered; the idle timeout is configurable and waits for pending
- * replies. Forwarded queries are held by an upstream path the test completes by hand, so "in flight" is exact.
+ * replies; EDNS TCP keepalive is answered but not forwarded. Forwarded queries are held by an upstream path the test completes by hand, so "in flight" is exact.
  */
 class TcpLimitsIT {
   /** Longest wait for a reply or a condition; only a stalled machine comes near it. */
@@ -259,6 +259,38 @@ class TcpLimitsIT {
       assertTrue(second != null);
       second.reply().complete(answer(second.query()));
       assertEquals(401, read(s).getHeader().getID());
+    }
+  }
+
+  /**
+   * EDNS TCP keepalive speaks of the client's connection to this server: a forwarded query goes upstream without
+   * it (the forwarder may use UDP, where RFC 7828 3.2.1 forbids it), the rest of its OPT intact, and the client's
+   * reply still carries the server's idle timeout.
+   */
+  @Test
+  void keepaliveIsAnsweredButNotForwarded() throws Exception {
+    start(TcpLimits.DEFAULTS);
+    try (Socket s = connect("127.0.0.1")) {
+      Message q = Message.newQuery(Record.newRecord(Name.fromString("kept.example."), Type.A, DClass.IN));
+      q.getHeader().setID(500);
+      q.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0, org.xbill.DNS.ExtendedFlags.DO,
+          new org.xbill.DNS.TcpKeepaliveOption(), new org.xbill.DNS.GenericEDNSOption(65001, new byte[] {1, 2})),
+          Section.ADDITIONAL);
+      send(s, q.toWire());
+      Pending p = pending.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+      assertTrue(p != null, "the query reached the upstream");
+      org.xbill.DNS.OPTRecord up = p.query().getOPT();
+      assertTrue(up != null, "the upstream query keeps its OPT");
+      assertTrue(up.getOptions(org.xbill.DNS.EDNSOption.Code.TCP_KEEPALIVE).isEmpty(), up.toString());
+      assertEquals(1, up.getOptions(65001).size(), "other options are forwarded as they came");
+      assertEquals(org.xbill.DNS.ExtendedFlags.DO, up.getFlags());
+      assertEquals(1232, up.getPayloadSize());
+      p.reply().complete(answer(p.query()));
+      Message r = read(s);
+      assertEquals(500, r.getHeader().getID());
+      List<org.xbill.DNS.EDNSOption> ka = r.getOPT().getOptions(org.xbill.DNS.EDNSOption.Code.TCP_KEEPALIVE);
+      assertEquals(1, ka.size(), r.toString());
+      assertEquals(java.util.OptionalInt.of(100), ((org.xbill.DNS.TcpKeepaliveOption) ka.get(0)).getTimeout());
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -280,7 +281,7 @@ public final class QueryPipeline {
   private void forward(Message query, boolean tcp, TimedSink sink) {
     CompletableFuture<Message> f;
     try {
-      f = upstream.forward(query, tcp);
+      f = upstream.forward(withoutKeepalive(query), tcp);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
@@ -310,6 +311,29 @@ public final class QueryPipeline {
     add(reply, upstreamReply.getSection(Section.AUTHORITY), Section.AUTHORITY, loadbalance);
     add(reply, upstreamReply.getSection(Section.ADDITIONAL), Section.ADDITIONAL, loadbalance);
     return reply;
+  }
+
+  /**
+   * {@code query} as it goes upstream: without an edns-tcp-keepalive option, which speaks of the client's
+   * connection to this server only, and which the forwarder must not send over UDP (RFC 7828 3.2.1); the same
+   * object when there is none (every query of the fast path's shape).
+   */
+  static Message withoutKeepalive(Message query) {
+    OPTRecord opt = query.getOPT();
+    if (opt == null || opt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
+      return query;
+    }
+    List<EDNSOption> rest = new java.util.ArrayList<>();
+    for (EDNSOption o : opt.getOptions()) {
+      if (o.getCode() != EDNSOption.Code.TCP_KEEPALIVE) {
+        rest.add(o);
+      }
+    }
+    Message copy = query.clone();
+    copy.removeRecord(opt, Section.ADDITIONAL);
+    copy.addRecord(new OPTRecord(opt.getPayloadSize(), opt.getExtendedRcode(), opt.getVersion(), opt.getFlags(),
+        rest), Section.ADDITIONAL);
+    return copy;
   }
 
   /**
