@@ -4,6 +4,8 @@ import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.server.net.DnsListener;
 import io.clusterdns.server.net.EventLoops;
+import io.clusterdns.server.net.TcpConnections;
+import io.clusterdns.server.net.TcpLimits;
 import io.clusterdns.server.query.LivePipeline;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
@@ -56,6 +58,8 @@ public final class ClusterDnsServer implements AutoCloseable {
   /** Listeners by the address asked for (the bound port differs when 0 was asked). */
   private final Map<InetSocketAddress, DnsListener> listeners = new LinkedHashMap<>();
   private final List<AutoCloseable> resources = new ArrayList<>();
+  /** TCP limits and open connections, shared by every listener (the limits are process-wide). */
+  private TcpConnections tcp = new TcpConnections(TcpLimits.DEFAULTS);
   /** The running forward path and observer when they need closing, and those replaced but not yet closed. */
   private final List<AutoCloseable> generation = new ArrayList<>();
   private final List<AutoCloseable> retired = new ArrayList<>();
@@ -174,11 +178,24 @@ public final class ClusterDnsServer implements AutoCloseable {
     closeAll(old);
   }
 
+  /** Sets the TCP limits (default {@link TcpLimits#DEFAULTS}); before {@link #listen}, since listeners keep theirs. */
+  public synchronized void tcpLimits(TcpLimits limits) {
+    if (!listeners.isEmpty()) {
+      throw new IllegalStateException("TCP limits are set before the listeners are bound");
+    }
+    tcp = new TcpConnections(limits);
+  }
+
+  /** The TCP limits in force and the counts of connections open and refused. */
+  public synchronized TcpConnections tcpConnections() {
+    return tcp;
+  }
+
   /** Binds UDP and TCP on each address; on any failure, everything bound so far is released. */
-  public void listen(List<InetSocketAddress> addresses) throws IOException {
+  public synchronized void listen(List<InetSocketAddress> addresses) throws IOException {
     try {
       for (InetSocketAddress a : addresses) {
-        listeners.put(a, DnsListener.bind(loops, a, live));
+        listeners.put(a, DnsListener.bind(loops, a, live, tcp));
       }
     } catch (IOException | RuntimeException e) {
       close();
@@ -196,7 +213,7 @@ public final class ClusterDnsServer implements AutoCloseable {
     try {
       for (InetSocketAddress a : addresses) {
         if (!listeners.containsKey(a) && !added.containsKey(a)) {
-          added.put(a, DnsListener.bind(loops, a, live));
+          added.put(a, DnsListener.bind(loops, a, live, tcp));
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -108,8 +108,8 @@ record EffectiveConfig(
     List<HostPort> listen = o.listen.isEmpty() ? List.of(ServerOptions.DEFAULT_LISTEN) : o.listen;
     return new EffectiveConfig(listen, k8s, watchConfig(o, k8s, WatchConfig.defaults(null, null, false)),
         List.of(forward), CacheConfig.kubeadm(k8s.clusterDomain()),
-        orElse(o.health, ServerOptions.DEFAULT_HEALTH), Duration.ZERO,
-        orElse(o.ready, ServerOptions.DEFAULT_READY), orElse(o.metrics, ServerOptions.DEFAULT_METRICS),
+        endpoint(o.health, ServerOptions.DEFAULT_HEALTH), Duration.ZERO,
+        endpoint(o.ready, ServerOptions.DEFAULT_READY), endpoint(o.metrics, ServerOptions.DEFAULT_METRICS),
         true, true, "dns://:" + listen.get(0).port(), List.of(), new ErrorsPlugin(List.of()), List.of(),
         KUBEADM_PLUGINS.stream().map(n -> List.of("dns://:" + listen.get(0).port(), ".", n)).toList(), null, null,
         null, List.of(), null);
@@ -226,10 +226,10 @@ record EffectiveConfig(
     }
     return new EffectiveConfig(listen, k8s, watchConfig(o, k8s, kb.watch()), forwards,
         main.cache().orElse(null),
-        o.health != null ? o.health : health == null ? null : health.address(),
+        endpoint(o.health, health == null ? null : health.address()),
         health == null ? Duration.ZERO : health.lameduck(),
-        o.ready != null ? o.ready : cf.ready().orElse(null),
-        o.metrics != null ? o.metrics : cf.prometheus().orElse(null),
+        endpoint(o.ready, cf.ready().orElse(null)),
+        endpoint(o.metrics, cf.prometheus().orElse(null)),
         blocks.stream().anyMatch(ServerBlock::loop), main.loadbalance(),
         main.serverLabel(), warnings, errors, logRules(blocks), plugins, cf.reload().orElse(null), checksum,
         main.hosts().orElse(null), blocks.stream().flatMap(b -> b.templates().stream()).toList(),
@@ -327,7 +327,14 @@ record EffectiveConfig(
     }
   }
 
-  private static HostPort orElse(HostPort value, HostPort fallback) {
-    return value != null ? value : fallback;
+  /**
+   * An HTTP endpoint's address: the flag's when given ({@code off}: null, not served), else {@code fallback}
+   * (the default, or the Corefile's plugin; null when the Corefile has none).
+   */
+  private static HostPort endpoint(HostPort flag, HostPort fallback) {
+    if (ServerOptions.isOff(flag)) {
+      return null;
+    }
+    return flag != null ? flag : fallback;
   }
 }

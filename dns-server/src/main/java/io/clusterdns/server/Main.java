@@ -2,6 +2,7 @@ package io.clusterdns.server;
 
 import io.clusterdns.config.HostPort;
 import io.clusterdns.config.PodsMode;
+import io.clusterdns.server.net.TcpLimits;
 import io.clusterdns.server.ops.DnsMetrics;
 import io.clusterdns.server.ops.ErrorLog;
 import io.clusterdns.server.ops.HealthProbe;
@@ -105,6 +106,12 @@ public final class Main implements Callable<Integer> {
     if (o.threads < 1 || o.threads > 256) {
       throw new StartupException("--threads must be between 1 and 256, not " + o.threads);
     }
+    TcpLimits tcpLimits;
+    try {
+      tcpLimits = o.tcpLimits();
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage());
+    }
     LogFormat.install(o.logFormat.equals("json"));
     EffectiveConfig cfg = EffectiveConfig.resolve(o);
     for (String w : cfg.warnings()) {
@@ -136,7 +143,9 @@ public final class Main implements Callable<Integer> {
         new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts()));
     server.queryLog(queryLog(cfg));
     server.closeWith(source);
+    server.tcpLimits(tcpLimits);
     ServerMetrics.registerPipeline(registry, server.pipeline());
+    ServerMetrics.registerTcp(registry, server.tcpConnections());
     reloadMetrics.plugins(cfg.plugins());
     if (cfg.checksum() != null) {
       reloadMetrics.running(cfg.checksum());

@@ -3,7 +3,9 @@ package io.clusterdns.server;
 import io.clusterdns.config.HostPort;
 import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.config.PodsMode;
+import io.clusterdns.server.net.TcpLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ITypeConverter;
@@ -71,22 +73,22 @@ public final class ServerOptions {
           + "/etc/resolv.conf.")
   List<HostPort> upstream = new ArrayList<>();
 
-  @Option(names = "--health", paramLabel = "HOST:PORT", converter = ListenConverter.class,
-      description = "GET /health address. Default: :8080.")
+  @Option(names = "--health", paramLabel = "HOST:PORT|off", converter = EndpointConverter.class,
+      description = "GET /health address, or off. Default: :8080.")
   HostPort health;
 
-  @Option(names = "--ready", paramLabel = "HOST:PORT", converter = ListenConverter.class,
-      description = "GET /ready address (200 once the index is synced). Default: :8181.")
+  @Option(names = "--ready", paramLabel = "HOST:PORT|off", converter = EndpointConverter.class,
+      description = "GET /ready address (200 once the index is synced), or off. Default: :8181.")
   HostPort ready;
 
-  @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = ListenConverter.class,
-      description = "GET /metrics address, Prometheus text format. Default: :9153.")
+  @Option(names = "--metrics", paramLabel = "HOST:PORT|off", converter = EndpointConverter.class,
+      description = "GET /metrics address, Prometheus text format, or off. Default: :9153.")
   HostPort metrics;
 
   @Option(names = {"--conf", "-conf"}, paramLabel = "FILE",
       description = "CoreDNS Corefile (e.g. the coredns ConfigMap's). Explicit flags win over it: --listen "
           + "replaces its addresses, --upstream the targets of 'forward .', --health/--ready/--metrics those "
-          + "plugins' addresses; --pods, --ttl, --cluster-domain the kubernetes options.")
+          + "plugins' addresses (off: not served); --pods, --ttl, --cluster-domain the kubernetes options.")
   Path conf;
 
   @Option(names = "-dns.port", paramLabel = "N",
@@ -103,6 +105,31 @@ public final class ServerOptions {
           + "json (one object per line). Default: text.")
   String logFormat = "text";
 
+  @Option(names = "--tcp-idle-timeout", paramLabel = "SECONDS",
+      description = "Close a TCP connection with no query in progress and no reply pending after this long, "
+          + "0.1-6553.5; also the timeout an EDNS TCP keepalive query is told (RFC 7828). Default: 10.")
+  Double tcpIdleTimeoutSeconds;
+
+  @Option(names = "--tcp-query-timeout", paramLabel = "SECONDS",
+      description = "A TCP query whose first byte has arrived must be complete within this, 0.1-60, or the "
+          + "connection is closed (slow senders). Default: 2.")
+  Double tcpQueryTimeoutSeconds;
+
+  @Option(names = "--tcp-max-connections", paramLabel = "N",
+      description = "Open TCP connections in total; more are closed as soon as accepted and counted in "
+          + "clusterdns_tcp_connections_rejected_total{reason=\"total\"}. Default: 1024.")
+  Integer tcpMaxConnections;
+
+  @Option(names = "--tcp-max-connections-per-client", paramLabel = "N",
+      description = "Open TCP connections per client IP address; more are closed as soon as accepted and "
+          + "counted (reason=\"per_client\"). Default: 64.")
+  Integer tcpMaxPerClient;
+
+  @Option(names = "--tcp-max-in-flight", paramLabel = "N",
+      description = "Queries read on one TCP connection whose replies are not yet written; at the limit the "
+          + "connection is not read until a reply goes out. Default: 32.")
+  Integer tcpMaxInFlight;
+
   @Option(names = "--threads", paramLabel = "N",
       description = "Event loops (one UDP socket each under epoll). Default: the number of CPUs.")
   int threads = Runtime.getRuntime().availableProcessors();
@@ -114,6 +141,35 @@ public final class ServerOptions {
   static final HostPort DEFAULT_HEALTH = new HostPort("", 8080);
   static final HostPort DEFAULT_READY = new HostPort("", 8181);
   static final HostPort DEFAULT_METRICS = new HostPort("", 9153);
+
+  /**
+   * {@code --health off} and the like: the endpoint is not served. Compared by identity, so no address written
+   * by the operator can be taken for it.
+   */
+  static final HostPort OFF = new HostPort("off", 0);
+
+  /** Whether an endpoint flag said {@code off}. */
+  static boolean isOff(HostPort endpoint) {
+    return endpoint == OFF;
+  }
+
+  /** The TCP limits of the flags, the defaults where a flag is absent. */
+  TcpLimits tcpLimits() {
+    TcpLimits d = TcpLimits.DEFAULTS;
+    return new TcpLimits(
+        tcpIdleTimeoutSeconds == null ? d.idleTimeout() : millis(tcpIdleTimeoutSeconds),
+        tcpQueryTimeoutSeconds == null ? d.queryTimeout() : millis(tcpQueryTimeoutSeconds),
+        tcpMaxConnections == null ? d.maxConnections() : tcpMaxConnections,
+        tcpMaxPerClient == null ? d.maxPerClient() : tcpMaxPerClient,
+        tcpMaxInFlight == null ? d.maxInFlight() : tcpMaxInFlight);
+  }
+
+  private static Duration millis(double seconds) {
+    if (Double.isNaN(seconds) || seconds < 0 || seconds > 1e6) {
+      throw new IllegalArgumentException("a TCP timeout of " + seconds + " seconds is out of range");
+    }
+    return Duration.ofMillis(Math.round(seconds * 1000));
+  }
 
   /** Default DNS listen address: all IPv4 addresses, port 53. */
   static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 53);
@@ -150,6 +206,17 @@ public final class ServerOptions {
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }
+    }
+  }
+
+  /** An HTTP endpoint's address, or {@code off} for none ({@link #OFF}). */
+  static final class EndpointConverter implements ITypeConverter<HostPort> {
+    @Override
+    public HostPort convert(String value) {
+      if (value.trim().equalsIgnoreCase("off")) {
+        return OFF;
+      }
+      return new ListenConverter().convert(value);
     }
   }
 

@@ -28,6 +28,11 @@ class CommandLineIT {
         Arguments.of(List.of("--listen", "127.0.0.1"), null, 2, "'127.0.0.1': expected HOST:PORT (or :PORT); no port"),
         Arguments.of(List.of("--listn", ":53"), null, 2, "Did you mean --listen?"),
         Arguments.of(List.of("--log-format", "xml"), null, 2, "'xml': expected text or json"),
+        Arguments.of(List.of("--metrics", "of"), null, 2, "'of': expected HOST:PORT (or :PORT); no port given"),
+        Arguments.of(List.of("--tcp-max-in-flight", "0"), null, 1,
+            "TCP connection and in-flight limits must be at least 1"),
+        Arguments.of(List.of("--tcp-query-timeout", "0.01"), null, 1,
+            "the TCP query timeout must be between 0.1 and 60 seconds, not 0.01"),
         Arguments.of(List.of(), ".:53 {\n    kubernets cluster.local\n}\n", 1,
             "Corefile:2:5: unknown plugin 'kubernets'; did you mean 'kubernetes'?"));
   }

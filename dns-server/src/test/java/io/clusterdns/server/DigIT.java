@@ -73,6 +73,18 @@ class DigIT {
     assertTrue(out.contains("EDNS: version: 0"), out);
   }
 
+  /** dig +keepalive (RFC 7828): over TCP the reply names the idle timeout, over UDP nothing. */
+  @Test
+  void keepaliveIsAnsweredOverTcpOnly() throws Exception {
+    String tcp = Dig.run(addr, "+tcp", "+keepalive", "web.wire.svc.cluster.local", "A");
+    assertTrue(tcp.contains("status: NOERROR"), tcp);
+    assertTrue(tcp.contains("TCP KEEPALIVE: 10.0 secs"), tcp);
+    String udp = Dig.run(addr, "+keepalive", "web.wire.svc.cluster.local", "A");
+    assertTrue(udp.contains("status: NOERROR"), udp);
+    assertTrue(udp.contains("OPT PSEUDOSECTION"), udp);
+    assertFalse(udp.contains("KEEPALIVE"), udp);
+  }
+
   @Test
   void chaosVersionBindIsRefused() throws Exception {
     String out = Dig.run(addr, "version.bind", "CH", "TXT");

@@ -251,7 +251,7 @@ class DnsWireIT {
 
   /**
    * Slowloris: a connection that keeps sending one byte at a time never goes idle, so only the deadline for a
-   * whole query (DnsListener.TCP_QUERY_DEADLINE_MILLIS, 2 s) closes it; well before the 10 s idle timeout. A
+   * whole query (TcpLimits.queryTimeout, 2 s by default) closes it; well before the 10 s idle timeout. A
    * query whose parts arrive a little apart, within that deadline, is still answered.
    */
   @Test
@@ -388,6 +388,59 @@ class DnsWireIT {
       assertEquals(Rcode.NOERROR, b.getRcode());
       assertEquals(1, b.getSection(Section.ANSWER).size());
     }
+  }
+
+  private static Message tcp(Message q) throws Exception {
+    try (Socket s = new Socket(addr.getAddress(), addr.getPort())) {
+      s.setSoTimeout(REPLY_TIMEOUT_MS);
+      return new Message(tcpExchange(new DataOutputStream(s.getOutputStream()),
+          new DataInputStream(s.getInputStream()), q.toWire()));
+    }
+  }
+
+  private static Message withOpt(Message q, org.xbill.DNS.EDNSOption... options) {
+    q.addRecord(new OPTRecord(1232, 0, 0, 0, options), Section.ADDITIONAL);
+    return q;
+  }
+
+  private static List<org.xbill.DNS.EDNSOption> keepalives(Message reply) {
+    assertNotNull(reply.getOPT(), "the reply carries an OPT");
+    return reply.getOPT().getOptions(org.xbill.DNS.EDNSOption.Code.TCP_KEEPALIVE);
+  }
+
+  /**
+   * RFC 7828 3.3.2: a TCP query with edns-tcp-keepalive is told the connection's idle timeout (10 s, 100 units
+   * of 100 ms). The same name without the option is answered from encoded bytes, and carries no option.
+   */
+  @Test
+  void keepaliveOverTcpIsAnsweredWithTheIdleTimeout() throws Exception {
+    Message r = tcp(withOpt(query("web.wire.svc.cluster.local.", Type.A), new org.xbill.DNS.TcpKeepaliveOption()));
+    assertEquals(Rcode.NOERROR, r.getRcode());
+    assertEquals(1, r.getSection(Section.ANSWER).size());
+    List<org.xbill.DNS.EDNSOption> ka = keepalives(r);
+    assertEquals(1, ka.size());
+    assertEquals(java.util.OptionalInt.of(100), ((org.xbill.DNS.TcpKeepaliveOption) ka.get(0)).getTimeout());
+    assertTrue(keepalives(tcp(withOpt(query("web.wire.svc.cluster.local.", Type.A)))).isEmpty());
+  }
+
+  /** RFC 7828 3.3.1: a server ignores the option in a UDP query, even one with a TIMEOUT; no reply carries it. */
+  @Test
+  void keepaliveOverUdpIsIgnored() throws Exception {
+    for (org.xbill.DNS.TcpKeepaliveOption o : List.of(new org.xbill.DNS.TcpKeepaliveOption(),
+        new org.xbill.DNS.TcpKeepaliveOption(50))) {
+      Message r = udp(withOpt(query("web.wire.svc.cluster.local.", Type.A), o));
+      assertEquals(Rcode.NOERROR, r.getRcode());
+      assertEquals(1, r.getSection(Section.ANSWER).size());
+      assertTrue(keepalives(r).isEmpty(), r.toString());
+    }
+  }
+
+  /** RFC 7828 3.2.1: clients send the option without a TIMEOUT; one with a TIMEOUT over TCP is FORMERR. */
+  @Test
+  void keepaliveWithATimeoutFromAClientIsFormerrOverTcp() throws Exception {
+    Message r = tcp(withOpt(query("web.wire.svc.cluster.local.", Type.A), new org.xbill.DNS.TcpKeepaliveOption(50)));
+    assertEquals(Rcode.FORMERR, r.getRcode());
+    assertTrue(keepalives(r).isEmpty());
   }
 
   @Test

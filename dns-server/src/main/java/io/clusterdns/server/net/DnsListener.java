@@ -11,6 +11,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.BindException;
@@ -28,8 +29,10 @@ import java.util.concurrent.TimeUnit;
  * datagrams per {@code recvmmsg} (performance.md 2.5). {@code SO_REUSEPORT} would also let a second process
  * bind the same port silently (dependencies.md 2), so the port is first bound once without it: if that fails,
  * start-up fails with "address already in use". TCP uses one listening socket; connections spread over the
- * loops. Idle TCP connections are closed after {@value #TCP_IDLE_SECONDS} s, and one whose query has started but
- * not arrived whole within {@value #TCP_QUERY_DEADLINE_MILLIS} ms ({@link TcpFrameDecoder}).
+ * loops. A TCP connection over the server's connection limits is closed as soon as it is accepted
+ * ({@link TcpConnections}); one idle for {@link TcpLimits#idleTimeout} is closed, and so is one whose query has
+ * started but not arrived whole within {@link TcpLimits#queryTimeout} ({@link TcpFrameDecoder}); each reads at
+ * most {@link TcpLimits#maxInFlight} queries ahead of its replies ({@link TcpQueryHandler}).
  */
 public final class DnsListener implements AutoCloseable {
   /** Largest UDP query accepted, bytes: EDNS clients may send more than 512 (RFC 6891), 1232 is the flag-day size. */
@@ -37,15 +40,6 @@ public final class DnsListener implements AutoCloseable {
 
   /** Datagrams read by one recvmmsg call. */
   static final int DATAGRAMS_PER_READ = 16;
-
-  /** Seconds a TCP connection may stay idle before it is closed (cli.md: seconds, not minutes). */
-  static final int TCP_IDLE_SECONDS = 10;
-
-  /**
-   * Milliseconds within which a TCP query, once its first byte has arrived, must be complete (slowloris bound;
-   * CoreDNS's DNS library reads each TCP message within 2 s).
-   */
-  static final long TCP_QUERY_DEADLINE_MILLIS = 2_000;
 
   /** Bytes of unsent replies on one TCP connection above which its socket is no longer read. */
   static final int TCP_WRITE_HIGH_WATER = 256 * 1024;
@@ -69,8 +63,16 @@ public final class DnsListener implements AutoCloseable {
     return bound;
   }
 
+  /** Binds with the default TCP limits, counted for this listener alone (tests). */
   public static DnsListener bind(EventLoops loops, InetSocketAddress address, LivePipeline pipeline)
       throws IOException {
+    return bind(loops, address, pipeline, new TcpConnections(TcpLimits.DEFAULTS));
+  }
+
+  /** @param tcp the server's TCP limits and the count of its open connections, shared by its listeners */
+  public static DnsListener bind(EventLoops loops, InetSocketAddress address, LivePipeline pipeline,
+      TcpConnections tcp) throws IOException {
+    TcpLimits limits = tcp.limits();
     List<Channel> channels = new ArrayList<>();
     try {
       int port = address.getPort();
@@ -109,10 +111,16 @@ public final class DnsListener implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              if (!tcp.admit(ch)) {
+                ch.close(); // over the connection limits: closed at once, counted
+                return;
+              }
               ch.pipeline()
-                  .addLast(new IdleStateHandler(0, 0, TCP_IDLE_SECONDS, TimeUnit.SECONDS))
-                  .addLast(new TcpFrameDecoder(MAX_TCP_FRAME, TCP_QUERY_DEADLINE_MILLIS))
-                  .addLast(new TcpQueryHandler(pipeline));
+                  .addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                  .addLast(new TcpFrameDecoder(MAX_TCP_FRAME, limits.queryTimeout().toMillis()))
+                  // Holds decoded queries while the connection is at its in-flight limit (autoRead off).
+                  .addLast(new FlowControlHandler())
+                  .addLast(new TcpQueryHandler(pipeline, tcp));
             }
           });
       channels.add(bindOrExplain(sb.bind(new InetSocketAddress(address.getAddress(), port)), address, "TCP"));

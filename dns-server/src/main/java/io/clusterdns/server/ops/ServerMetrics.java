@@ -1,7 +1,9 @@
 package io.clusterdns.server.ops;
 
+import io.clusterdns.server.net.TcpConnections;
 import io.clusterdns.server.query.LivePipeline;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -23,6 +25,33 @@ public final class ServerMetrics {
         .register(registry);
     build.addLabelValues(version, "", "java" + Runtime.version());
     JvmMetrics.builder().register(registry);
+  }
+
+  /**
+   * TCP connections open now, those closed at accept for being over a limit ({@code reason} {@code total} or
+   * {@code per_client}), and the times a connection stopped being read at its in-flight limit.
+   */
+  public static void registerTcp(PrometheusRegistry registry, TcpConnections tcp) {
+    GaugeWithCallback.builder()
+        .name("clusterdns_tcp_connections")
+        .help("TCP connections open now.")
+        .callback(cb -> cb.call(tcp.open()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("clusterdns_tcp_connections_rejected_total")
+        .help("TCP connections closed as soon as accepted: over the total limit (reason=total) or the "
+            + "per-client limit (reason=per_client).")
+        .labelNames("reason")
+        .callback(cb -> {
+          cb.call(tcp.rejectedTotal(), "total");
+          cb.call(tcp.rejectedPerClient(), "per_client");
+        })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("clusterdns_tcp_reads_paused_total")
+        .help("Times a TCP connection stopped being read because its in-flight limit of queries awaited replies.")
+        .callback(cb -> cb.call(tcp.pausedReads()))
+        .register(registry);
   }
 
   /** Packets that got no reply at all (shorter than a DNS header, or responses sent to us; behaviours.md 10.4). */

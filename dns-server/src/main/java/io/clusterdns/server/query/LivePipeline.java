@@ -24,16 +24,34 @@ public final class LivePipeline {
     this.current = first;
   }
 
-  /** @param client the query's source address and port */
-  public void handle(byte[] packet, boolean tcp, InetSocketAddress client, ReplySink sink) {
+  /**
+   * A UDP query ({@code tcp=false}), or a TCP one whose connection signals no keepalive.
+   *
+   * @param client the query's source address and port
+   * @return false when the packet was dropped without a reply; else the sink gets exactly one reply
+   */
+  public boolean handle(byte[] packet, boolean tcp, InetSocketAddress client, ReplySink sink) {
+    return handle(packet, tcp, QueryPipeline.NO_KEEPALIVE, client, sink);
+  }
+
+  /**
+   * A TCP query.
+   *
+   * @param keepalive the connection's idle timeout in units of 100 ms, for EDNS TCP keepalive (RFC 7828)
+   * @return false when the packet was dropped without a reply; else the sink gets exactly one reply
+   */
+  public boolean handleTcp(byte[] packet, int keepalive, InetSocketAddress client, ReplySink sink) {
+    return handle(packet, true, keepalive, client, sink);
+  }
+
+  private boolean handle(byte[] packet, boolean tcp, int keepalive, InetSocketAddress client, ReplySink sink) {
     QueryPipeline p = current;
     QueryLog l = log;
     boolean ipv6 = client.getAddress() instanceof Inet6Address;
     if (l == null) {
-      p.handle(packet, tcp, ipv6, sink);
-    } else {
-      p.handle(packet, tcp, ipv6, l.sink(packet, tcp, client, sink));
+      return p.handle(packet, tcp, ipv6, keepalive, sink);
     }
+    return p.handle(packet, tcp, ipv6, keepalive, l.sink(packet, tcp, client, sink));
   }
 
   public QueryPipeline current() {

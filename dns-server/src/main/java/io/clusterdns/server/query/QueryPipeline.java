@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -29,6 +30,9 @@ import org.xbill.DNS.Section;
  * locks. Nothing thrown inside reaches Netty: an unexpected exception becomes SERVFAIL and is counted.
  */
 public final class QueryPipeline {
+  /** No EDNS TCP keepalive to signal: UDP, or a TCP connection without one. */
+  public static final int NO_KEEPALIVE = -1;
+
   /** Highest EDNS version understood (RFC 6891 6.1.3): any other gets BADVERS. */
   private static final int EDNS_VERSION = 0;
 
@@ -105,31 +109,46 @@ public final class QueryPipeline {
     return failures.sum();
   }
 
-  /** @param ipv6 the client's address family (CoreDNS's {@code family} label) */
-  public void handle(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink) {
+  /**
+   * @param ipv6 the client's address family (CoreDNS's {@code family} label)
+   * @return false when the packet was dropped without a reply; else {@code sink} gets exactly one reply
+   */
+  public boolean handle(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink) {
+    return handle(packet, tcp, ipv6, NO_KEEPALIVE, sink);
+  }
+
+  /**
+   * @param keepalive over TCP, the connection's idle timeout in units of 100 ms, signalled to a client that asks
+   *     with EDNS TCP keepalive (RFC 7828); {@link #NO_KEEPALIVE} for none (and always over UDP)
+   * @return false when the packet was dropped without a reply; else {@code sink} gets exactly one reply
+   */
+  public boolean handle(byte[] packet, boolean tcp, boolean ipv6, int keepalive, ReplySink sink) {
     long start = System.nanoTime();
+    // A query with EDNS options (keepalive among them) never takes the fast path: WireQuery reads bare OPTs only.
     if (replies != null && answerFromBytes(packet, tcp, ipv6, sink, start)) {
-      return;
+      return true;
     }
     Decoded d = QueryDecoder.decode(packet);
     if (d instanceof Decoded.Drop drop) {
       dropped.increment();
       observer.dropped(drop.reason(), tcp, ipv6);
-      return;
+      return false;
     }
     if (d instanceof Decoded.Reject reject) {
       observer.rejected(packet.length, reject.reply(), tcp, ipv6);
       sink.send(reject.reply());
-      return;
+      return true;
     }
     Message query = ((Decoded.Query) d).message();
+    int ka = tcp ? keepalive : NO_KEEPALIVE;
     try {
-      answer(query, tcp, new TimedSink(query, tcp, ipv6, start, packet.length, sink));
+      answer(query, tcp, new TimedSink(query, tcp, ka, ipv6, start, packet.length, sink));
     } catch (RuntimeException e) {
       failures.increment();
       observer.failed(query, Rcode.SERVFAIL, e);
-      sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp));
+      sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp, ka));
     }
+    return true;
   }
 
   /**
@@ -180,6 +199,12 @@ public final class QueryPipeline {
     OPTRecord opt = query.getOPT();
     if (opt != null && opt.getVersion() > EDNS_VERSION) {
       sink.reply(query, ResponseEncoder.replyTo(query), Rcode.BADVERS, Source.SERVER);
+      return;
+    }
+    if (tcp && opt != null && ResponseEncoder.keepaliveWithTimeout(opt)) {
+      // RFC 7828 3.2.1: a client's keepalive option has OPTION-LENGTH 0, no TIMEOUT; one with a TIMEOUT is
+      // malformed (FORMERR, as Unbound answers). Over UDP the option is ignored whatever it holds (3.3.1).
+      sink.reply(query, ResponseEncoder.replyTo(query), Rcode.FORMERR, Source.SERVER);
       return;
     }
     Record q = query.getQuestion();
@@ -256,7 +281,7 @@ public final class QueryPipeline {
   private void forward(Message query, boolean tcp, TimedSink sink) {
     CompletableFuture<Message> f;
     try {
-      f = upstream.forward(query, tcp);
+      f = upstream.forward(withoutKeepalive(query), tcp);
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
@@ -286,6 +311,29 @@ public final class QueryPipeline {
     add(reply, upstreamReply.getSection(Section.AUTHORITY), Section.AUTHORITY, loadbalance);
     add(reply, upstreamReply.getSection(Section.ADDITIONAL), Section.ADDITIONAL, loadbalance);
     return reply;
+  }
+
+  /**
+   * {@code query} as it goes upstream: without an edns-tcp-keepalive option, which speaks of the client's
+   * connection to this server only, and which the forwarder must not send over UDP (RFC 7828 3.2.1); the same
+   * object when there is none (every query of the fast path's shape).
+   */
+  static Message withoutKeepalive(Message query) {
+    OPTRecord opt = query.getOPT();
+    if (opt == null || opt.getOptions(EDNSOption.Code.TCP_KEEPALIVE).isEmpty()) {
+      return query;
+    }
+    List<EDNSOption> rest = new java.util.ArrayList<>();
+    for (EDNSOption o : opt.getOptions()) {
+      if (o.getCode() != EDNSOption.Code.TCP_KEEPALIVE) {
+        rest.add(o);
+      }
+    }
+    Message copy = query.clone();
+    copy.removeRecord(opt, Section.ADDITIONAL);
+    copy.addRecord(new OPTRecord(opt.getPayloadSize(), opt.getExtendedRcode(), opt.getVersion(), opt.getFlags(),
+        rest), Section.ADDITIONAL);
+    return copy;
   }
 
   /**
@@ -355,14 +403,17 @@ public final class QueryPipeline {
   private final class TimedSink {
     private final Message query;
     private final boolean tcp;
+    private final int keepalive;
     private final boolean ipv6;
     private final long startNanos;
     private final int requestSize;
     private final ReplySink sink;
 
-    TimedSink(Message query, boolean tcp, boolean ipv6, long startNanos, int requestSize, ReplySink sink) {
+    TimedSink(Message query, boolean tcp, int keepalive, boolean ipv6, long startNanos, int requestSize,
+        ReplySink sink) {
       this.query = query;
       this.tcp = tcp;
+      this.keepalive = keepalive;
       this.ipv6 = ipv6;
       this.startNanos = startNanos;
       this.requestSize = requestSize;
@@ -378,12 +429,12 @@ public final class QueryPipeline {
       }
       byte[] wire;
       try {
-        wire = ResponseEncoder.encode(q, reply, rcode, tcp);
+        wire = ResponseEncoder.encode(q, reply, rcode, tcp, keepalive);
       } catch (RuntimeException e) {
         failures.increment();
         observer.failed(q, Rcode.SERVFAIL, e);
         rcode = Rcode.SERVFAIL;
-        wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp);
+        wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp, keepalive);
       }
       sink.send(wire);
       OPTRecord opt = query.getOPT();

@@ -2,10 +2,12 @@ package io.clusterdns.server.query;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.TcpKeepaliveOption;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
@@ -70,6 +72,18 @@ public final class ResponseEncoder {
    * the result for the transport. Any OPT already in {@code reply} is replaced.
    */
   public static byte[] encode(Message query, Message reply, int rcode, boolean tcp) {
+    return encode(query, reply, rcode, tcp, QueryPipeline.NO_KEEPALIVE);
+  }
+
+  /**
+   * As {@link #encode(Message, Message, int, boolean)}, and over TCP, when the query's OPT carries an
+   * edns-tcp-keepalive option as a client sends it (no TIMEOUT), the reply's OPT carries one with
+   * {@code keepalive}, the connection's idle timeout in units of 100 ms (RFC 7828 3.3.2). Never over UDP: a
+   * server ignores the option in a UDP query (3.3.1).
+   *
+   * @param keepalive the TIMEOUT to signal, or {@link QueryPipeline#NO_KEEPALIVE}
+   */
+  public static byte[] encode(Message query, Message reply, int rcode, boolean tcp, int keepalive) {
     int limit = sizeLimit(query, tcp);
     Header h = reply.getHeader();
     h.setRcode(rcode & 0xf);
@@ -78,7 +92,9 @@ public final class ResponseEncoder {
     if (queryOpt != null) {
       int payload = Math.max(UDP_MIN, queryOpt.getPayloadSize());
       int flags = queryOpt.getFlags() & DO_FLAG;
-      opt = new OPTRecord(payload, rcode >>> 4, 0, flags);
+      opt = tcp && keepalive >= 0 && asksKeepalive(queryOpt)
+          ? new OPTRecord(payload, rcode >>> 4, 0, flags, new TcpKeepaliveOption(keepalive))
+          : new OPTRecord(payload, rcode >>> 4, 0, flags);
     } else if (rcode > 0xf) {
       // An extended rcode cannot be carried without OPT; the nearest plain one is SERVFAIL.
       h.setRcode(org.xbill.DNS.Rcode.SERVFAIL);
@@ -99,6 +115,26 @@ public final class ResponseEncoder {
       return wire;
     }
     return truncate(reply, opt, limit);
+  }
+
+  /** The OPT carries edns-tcp-keepalive as a client sends it: without a TIMEOUT (RFC 7828 3.2.1). */
+  private static boolean asksKeepalive(OPTRecord opt) {
+    for (EDNSOption o : opt.getOptions(EDNSOption.Code.TCP_KEEPALIVE)) {
+      if (o instanceof TcpKeepaliveOption k && k.getTimeout().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The OPT carries edns-tcp-keepalive with a TIMEOUT, which only a server may send (RFC 7828 3.2.1). */
+  static boolean keepaliveWithTimeout(OPTRecord opt) {
+    for (EDNSOption o : opt.getOptions(EDNSOption.Code.TCP_KEEPALIVE)) {
+      if (!(o instanceof TcpKeepaliveOption k) || k.getTimeout().isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
