@@ -3,9 +3,12 @@ package io.clusterdns.server;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,9 +117,32 @@ class ApiServerFailureIT {
         "the API server at URL rejected the credentials (401 Unauthorized)");
   }
 
-  /** An https URL whose server speaks plain HTTP: the handshake fails, and the log says it was TLS. */
+  /**
+   * An https URL whose server answers in plain HTTP (a wrong port or scheme in the kubeconfig): the handshake
+   * fails, and the log says it was TLS.
+   */
   @Test
   void aTlsFailureIsNamedAsTls(@TempDir Path dir) throws Exception {
-    assertNamed(statusServer(200, "", ""), "https", dir, "cannot reach the API server at URL: TLS error");
+    try (ServerSocket plain = new ServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
+      Thread answering = new Thread(() -> {
+        // Bounded: the probe and the watch connect a few dozen times within the test.
+        for (int i = 0; i < 1_000 && !plain.isClosed(); i++) {
+          try (Socket s = plain.accept()) {
+            s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      }, "plain-http");
+      answering.setDaemon(true);
+      answering.start();
+      String url = "https://127.0.0.1:" + plain.getLocalPort();
+      Path kc = kubeconfig(dir, url);
+      try (ServerProcess server = ServerProcess.start(List.of("-Xmx128m"), Map.of(),
+          p -> List.of("--kubeconfig", kc.toString(), "--upstream", "127.0.0.1:1"))) {
+        assertNamedBeforeListening(server, "cannot reach the API server at " + url + "/: TLS error");
+      }
+    }
   }
 }
