@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,22 +26,7 @@ class ApiServerFailureIT {
   private static final String TOKEN = "s3cr3t-token-never-logged";
 
   private static Path kubeconfig(Path dir, String url) throws Exception {
-    Path f = dir.resolve("kubeconfig");
-    Files.writeString(f, String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: c",
-        "  cluster: {server: '" + url + "'}",
-        "users:",
-        "- name: u",
-        "  user: {token: " + TOKEN + "}",
-        "contexts:",
-        "- name: c",
-        "  context: {cluster: c, user: u}",
-        "current-context: c",
-        ""));
-    return f;
+    return TestKubeconfig.write(dir, url, TOKEN);
   }
 
   private static void assertNamedBeforeListening(ServerProcess server, String expected) {

@@ -66,21 +66,7 @@ class LiveClusterIT {
         .addNewPort().withName("https").withPort(443).withProtocol("TCP").endPort().endSpec().build()).create();
 
     dir = Files.createTempDirectory("live-cluster");
-    Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: mock",
-        "  cluster: {server: 'http://127.0.0.1:" + api.getPort() + "'}",
-        "users:",
-        "- name: u",
-        "  user: {token: dummy}",
-        "contexts:",
-        "- name: mock",
-        "  context: {cluster: mock, user: u}",
-        "current-context: mock",
-        ""));
+    Path kubeconfig = TestKubeconfig.write(dir, "http://127.0.0.1:" + api.getPort(), "dummy");
     server = ServerProcess.start(List.of("-Xmx256m"), Map.of(),
         ports -> List.of("--kubeconfig", kubeconfig.toString(), "--upstream", "127.0.0.1:1"));
     dns = server.dns();

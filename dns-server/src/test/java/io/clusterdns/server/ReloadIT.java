@@ -4,30 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.DClass;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
-import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
-import org.xbill.DNS.Type;
 
 /**
  * CoreDNS's {@code reload} from outside (issue 18): the Corefile edited under a running server, as
@@ -40,6 +28,9 @@ class ReloadIT {
   private static final Duration RELOAD_DEADLINE = Duration.ofSeconds(40);
 
   private static final String NAME = "kubernetes.default.svc.cluster.local.";
+
+  /** The demo cluster's address for {@link #NAME}. */
+  private static final String ADDRESS = "10.96.0.1";
 
   private static String corefile(int ttl, String reload) {
     return ".:53 {\n"
@@ -62,50 +53,6 @@ class ReloadIT {
   private static ServerProcess start(Path conf) throws IOException, InterruptedException {
     return ServerProcess.start(List.of("-Xmx128m"), Map.of("CLUSTERDNS_RELAUNCH", "false"),
         p -> List.of("--conf", conf.toString(), "--demo", "--threads", "2"));
-  }
-
-  /** Queries {@link #NAME} in a loop over one transport, recording failures and the last TTL seen. */
-  private static final class QueryLoop implements AutoCloseable {
-    final AtomicLong answered = new AtomicLong();
-    final AtomicLong lastTtl = new AtomicLong(-1);
-    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Thread thread;
-
-    QueryLoop(InetSocketAddress server, boolean tcp) {
-      thread = new Thread(() -> {
-        try {
-          SimpleResolver r = new SimpleResolver(server);
-          r.setTCP(tcp);
-          r.setTimeout(Duration.ofSeconds(10));
-          Message q = Message.newQuery(Record.newRecord(Name.fromString(NAME), Type.A, DClass.IN));
-          while (!stop.get()) {
-            try {
-              Message reply = r.send(q);
-              List<Record> answer = reply.getSection(Section.ANSWER);
-              if (reply.getRcode() != Rcode.NOERROR || answer.isEmpty()) {
-                failures.add(Rcode.string(reply.getRcode()) + " with " + answer.size() + " answers");
-              } else {
-                lastTtl.set(answer.get(0).getTTL());
-                answered.incrementAndGet();
-              }
-            } catch (IOException e) {
-              failures.add((tcp ? "tcp: " : "udp: ") + e);
-            }
-          }
-        } catch (IOException e) {
-          failures.add(e.toString());
-        }
-      }, "query-loop-" + (tcp ? "tcp" : "udp"));
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join(TimeUnit.SECONDS.toMillis(30));
-    }
   }
 
   private static void await(String what, BooleanSupplier done, ServerProcess server) throws InterruptedException {
@@ -138,7 +85,7 @@ class ReloadIT {
     try (ServerProcess server = start(conf)) {
       server.awaitReady(ServerProcess.START_DEADLINE);
       assertEquals(0.0, scrape(server, "coredns_reload_failed_total"), server.output());
-      try (QueryLoop udp = new QueryLoop(server.dns(), false); QueryLoop tcp = new QueryLoop(server.dns(), true)) {
+      try (QueryLoop udp = new QueryLoop(server.dns(), false, NAME, ADDRESS); QueryLoop tcp = new QueryLoop(server.dns(), true, NAME, ADDRESS)) {
         await("first answers", () -> udp.lastTtl.get() == 30 && tcp.lastTtl.get() == 30, server);
 
         Files.writeString(conf, corefile(7, "reload 2s 1s"));
@@ -174,7 +121,7 @@ class ReloadIT {
     try (ServerProcess server = ServerProcess.start(List.of(), Map.of(),
         p -> List.of("--conf", conf.toString(), "--demo", "--threads", "2"))) {
       server.awaitReady(ServerProcess.START_DEADLINE);
-      try (QueryLoop udp = new QueryLoop(server.dns(), false)) {
+      try (QueryLoop udp = new QueryLoop(server.dns(), false, NAME, ADDRESS)) {
         await("first answers", () -> udp.lastTtl.get() == 30, server);
         Files.writeString(conf, corefile(11, null));
         Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.process().pid())).start();

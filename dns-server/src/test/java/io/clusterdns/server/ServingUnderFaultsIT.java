@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.clusterdns.server.forward.FakeUpstream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,17 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
@@ -82,65 +77,6 @@ class ServingUnderFaultsIT {
   }
 
   /**
-   * Asks {@link #NAME} in a loop over one transport until stopped or the server is gone. A wrong answer is a
-   * failure whenever it comes; a timeout or refused connection only counts as a failure when the query was sent
-   * before {@code closingAfterNanos} (until then the server must be serving).
-   */
-  private static final class LoadLoop implements AutoCloseable {
-    final AtomicLong answered = new AtomicLong();
-    final AtomicLong lastAnsweredNanos = new AtomicLong();
-    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    final AtomicLong closingAfterNanos = new AtomicLong(Long.MAX_VALUE);
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Thread thread;
-
-    LoadLoop(InetSocketAddress server, boolean tcp) {
-      thread = new Thread(() -> {
-        try {
-          SimpleResolver r = new SimpleResolver(server);
-          r.setTCP(tcp);
-          r.setTimeout(Duration.ofSeconds(5));
-          Message q = Message.newQuery(Record.newRecord(Name.fromString(NAME), Type.A, DClass.IN));
-          // Bounded: the test stops the loop; the count is a backstop against a runaway loop.
-          for (int i = 0; i < 2_000_000 && !stop.get(); i++) {
-            long sent = System.nanoTime();
-            try {
-              Message reply = r.send(q);
-              List<Record> answer = reply.getSection(Section.ANSWER);
-              if (reply.getRcode() != Rcode.NOERROR || answer.isEmpty()
-                  || !answer.get(0).rdataToString().equals(ADDRESS)) {
-                failures.add(Rcode.string(reply.getRcode()) + " " + answer);
-              } else {
-                answered.incrementAndGet();
-                lastAnsweredNanos.set(System.nanoTime());
-              }
-            } catch (IOException e) {
-              if (sent < closingAfterNanos.get()) {
-                failures.add((tcp ? "tcp: " : "udp: ") + e);
-              }
-              if (!stop.get()) {
-                Thread.sleep(20); // the server is gone or going: don't spin on refused connections
-              }
-            }
-          }
-        } catch (IOException e) {
-          failures.add(e.toString());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "load-" + (tcp ? "tcp" : "udp"));
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join(TimeUnit.SECONDS.toMillis(30));
-    }
-  }
-
-  /**
    * behaviours.md 13.2: on SIGTERM /ready fails at once while DNS keeps answering for the lameduck period, so
    * the Service drops the pod before it stops; then a clean exit with status 0 (cli.md). Clients querying the
    * whole time get only right answers until the end of the lameduck.
@@ -151,7 +87,8 @@ class ServingUnderFaultsIT {
     Files.writeString(conf, corefile("127.0.0.1:1", "{\n        lameduck " + LAMEDUCK.toSeconds() + "s\n    }"));
     try (ServerProcess server = start(conf)) {
       server.awaitReady(DEADLINE);
-      try (LoadLoop udp = new LoadLoop(server.dns(), false); LoadLoop tcp = new LoadLoop(server.dns(), true)) {
+      try (QueryLoop udp = new QueryLoop(server.dns(), false, NAME, ADDRESS);
+          QueryLoop tcp = new QueryLoop(server.dns(), true, NAME, ADDRESS)) {
         await("answers before SIGTERM", () -> udp.answered.get() > 100 && tcp.answered.get() > 100, server);
         long sigterm = System.nanoTime();
         long lameduckEnd = sigterm + LAMEDUCK.toNanos();
