@@ -60,6 +60,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A copy of the jar: a build during the run (mvn package rewrites target/clusterdns.jar) would pull classes the
+# running JVM has not loaded yet from under it.
+cp "$JAR" "$WORK/clusterdns.jar"
+JAR="$WORK/clusterdns.jar"
 python3 "$HERE/gen.py" --services "$SERVICES" --seed 42 --out "$WORK/data" > /dev/null
 read -r DNS_PORT UP_PORT HEALTH READY METRICS <<< "$(python3 "$HERE/freeport.py" 5)"
 
@@ -137,7 +141,7 @@ wait "$PERF" || true
 if [ "$MALFORMED" -gt 0 ]; then
   wait "${PIDS[-1]}" || true
 fi
-curl -s "http://127.0.0.1:$METRICS/metrics" > "$WORK/metrics.txt" || true
+curl -s --max-time 20 "http://127.0.0.1:$METRICS/metrics" > "$WORK/metrics.txt" || true
 
 python3 - "$WORK" "$CLK_TCK" "$RATE" <<'PY'
 import os, re, sys
