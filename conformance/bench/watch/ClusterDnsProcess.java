@@ -94,6 +94,11 @@ final class ClusterDnsProcess implements AutoCloseable {
     return dns;
   }
 
+  /** System.nanoTime when the process was started. */
+  long startedNanos() {
+    return startedNanos;
+  }
+
   /** Polls /ready until 200; returns milliseconds since the process was started. */
   double awaitReady(long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);

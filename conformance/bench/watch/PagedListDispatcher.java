@@ -41,6 +41,9 @@ final class PagedListDispatcher extends KubernetesCrudDispatcher {
     final AtomicInteger pagesServed = new AtomicInteger();
     final AtomicInteger lastPagesServed = new AtomicInteger();
     final AtomicInteger watchesOpened = new AtomicInteger();
+    /** When the first page and the last page of the latest list were served (System.nanoTime), 0 before. */
+    volatile long firstPageNanos;
+    volatile long lastPageNanos;
     final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
     long bytes;
 
@@ -147,8 +150,12 @@ final class PagedListDispatcher extends KubernetesCrudDispatcher {
     boolean last = p == r.pages.size() - 1;
     byte[] body = last && relist ? r.relistLastPage : r.pages.get(p);
     r.pagesServed.incrementAndGet();
+    if (p == 0) {
+      r.firstPageNanos = System.nanoTime();
+    }
     if (last) {
       r.lastPagesServed.incrementAndGet();
+      r.lastPageNanos = System.nanoTime();
     }
     return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
   }
@@ -176,6 +183,8 @@ final class PagedListDispatcher extends KubernetesCrudDispatcher {
       r.pagesServed.set(0);
       r.lastPagesServed.set(0);
       r.watchesOpened.set(0);
+      r.firstPageNanos = 0;
+      r.lastPageNanos = 0;
     }
   }
 
