@@ -176,6 +176,10 @@ if os.path.exists(f"{work}/malformed.out"):
         r'^coredns_dns_requests_total\{[^}]*zone="dropped"[^}]*\} (\S+)$', open(f"{work}/metrics.txt").read(), re.M))
     print(f"- the server counted {dropped:.0f} requests in zone \"dropped\" of coredns_dns_requests_total (malformed:"
           " answered by the rules or dropped unanswered, e.g. QR=1 and headers cut short)")
+log = open(f"{work}/server.log", errors="replace").read().splitlines()
+bad = [l for l in log if "[ERROR]" in l or "[WARNING]" in l or "Exception" in l]
+print(f"- server log: {len(log)} lines, {len(bad)} at WARNING or ERROR or naming an exception"
+      + (f"; first: {bad[0][:200]}" if bad else ""))
 t_load = float(samples[0][0])
 allp = [p[2] for p in pauses if p[0] >= t_load]
 fulls = [p[2] for p in pauses if p[0] >= t_load and p[1] == "Full"]
