@@ -21,7 +21,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * {@code kube-system}, as README "Replacing CoreDNS" installs it. Objects are plain maps as YAML reads them, so the
  * tests assert fields, not text. Immutable.
  */
-final class RenderedChart {
+public final class RenderedChart {
 
   /** The chart's directory, relative to the conformance module (where Maven runs its tests). */
   static final Path CHART = Path.of("..", "chart");
@@ -42,7 +42,7 @@ final class RenderedChart {
   }
 
   /** The chart with its defaults. */
-  static RenderedChart defaults() throws IOException {
+  public static RenderedChart defaults() throws IOException {
     return render("");
   }
 
@@ -94,12 +94,12 @@ final class RenderedChart {
   }
 
   /** The Corefile the ConfigMap carries. */
-  String corefile() {
+  public String corefile() {
     return (String) get(one("ConfigMap"), "data.Corefile");
   }
 
   /** The Deployment's only container. */
-  Map<String, Object> container() {
+  public Map<String, Object> container() {
     List<Map<String, Object>> containers = list(one("Deployment"), "spec.template.spec.containers");
     assertEquals(1, containers.size(), containers.toString());
     return containers.get(0);
@@ -107,7 +107,7 @@ final class RenderedChart {
 
   /** The value at a dotted path of map keys, e.g. {@code spec.template.spec}; fails if a step is missing. */
   @SuppressWarnings("unchecked")
-  static Object get(Map<String, Object> object, String path) {
+  public static Object get(Map<String, Object> object, String path) {
     Object at = object;
     for (String key : path.split("\\.")) {
       assertTrue(at instanceof Map, "no map at '" + key + "' of " + path + " in " + object);
