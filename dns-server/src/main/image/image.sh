@@ -29,6 +29,8 @@ mkdir -p "$image"
 # --generate-cds-archive: the runtime's own base archive (lib/server/classes.jsa), on which clusterdns.jsa builds.
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --compress=2 \
   --generate-cds-archive --output "$image/runtime" > "$target/image-jlink.log"
+# The base archive for heaps above 32 GB (no compressed oops): never the case with the chart's limits; 11 MB.
+rm -f "$image/runtime/lib/server/classes_nocoops.jsa"
 cp "$target/clusterdns.jar" "$image/clusterdns.jar"
 cp "$(dirname "$0")/../launcher/clusterdns" "$image/clusterdns"
 chmod 0755 "$image/clusterdns"
