@@ -200,7 +200,7 @@ class ChartTest {
   void resourcesAreTheDocumentedDefaults() {
     Map<String, Object> resources = map(defaults.container(), "resources");
     assertEquals("256Mi", get(resources, "limits.memory"));
-    assertEquals("160Mi", get(resources, "requests.memory"));
+    assertEquals("192Mi", get(resources, "requests.memory"));
     assertEquals("100m", get(resources, "requests.cpu"));
   }
 
