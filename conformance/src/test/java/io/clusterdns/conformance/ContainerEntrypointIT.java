@@ -5,6 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clusterdns.chart.RenderedChart;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -31,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Checks: the launcher execs the jlinked runtime (one JVM, its archive accepted); Netty's native epoll transport
  * loads, unpacked into that directory; queries are answered over UDP and TCP; RSS (now and peak) stays below 85 %
  * of the limit; SIGTERM fails /ready at once, DNS answers through the Corefile's 5 s lameduck, and the process
- * exits 0 after it. Timing-sensitive: run it under the machine's CPU lock.
+ * exits 0 after it. A second run watches fabric8's mock API server over TLS, which the snapshot never needs: the
+ * modules jdeps cannot see (a security provider, the API client's reflection) are in the runtime or it fails there.
+ * Timing-sensitive: run it under the machine's CPU lock.
  */
 class ContainerEntrypointIT {
 
@@ -50,6 +61,9 @@ class ContainerEntrypointIT {
 
   /** The lameduck of the chart's default Corefile ({@code health { lameduck 5s }}). */
   private static final Duration LAMEDUCK = Duration.ofSeconds(5);
+
+  /** Bound for the watch to sync and for a new Service to show up in DNS. */
+  private static final Duration WATCH_DEADLINE = Duration.ofSeconds(60);
 
   /** Exit bound after SIGTERM: the lameduck plus a generous margin. */
   private static final Duration EXIT_DEADLINE = Duration.ofSeconds(60);
@@ -83,6 +97,107 @@ class ContainerEntrypointIT {
     assertEquals(imageBefore, listing(IMAGE), "the server wrote into the image (only /tmp is writable in the pod)");
   }
 
+  @Test
+  void entrypointWatchesAnApiServerOverTls(@TempDir Path dir) throws Exception {
+    Path launcher = IMAGE.resolve("clusterdns");
+    assertTrue(Files.isRegularFile(launcher), launcher.toAbsolutePath() + " is missing: run mvn -B verify");
+    KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), true);
+    api.init(InetAddress.getLoopbackAddress(), 0);
+    try (KubernetesClient client = api.createClient()) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata()
+          .build()).create();
+      client.services().inNamespace("default").resource(service("kubernetes", "10.96.0.1")).create();
+      Path kubeconfig = dir.resolve("kubeconfig");
+      Files.writeString(kubeconfig, String.join("\n",
+          "apiVersion: v1",
+          "kind: Config",
+          "clusters:",
+          "- name: mock",
+          "  cluster: {server: 'https://127.0.0.1:" + api.getPort() + "', insecure-skip-tls-verify: true}",
+          "users:",
+          "- name: u",
+          "  user: {token: dummy}",
+          "contexts:",
+          "- name: mock",
+          "  context: {cluster: mock, user: u}",
+          "current-context: mock",
+          ""));
+      Path tmp = Files.createDirectories(dir.resolve("tmp"));
+      Path corefile = dir.resolve("Corefile");
+      RenderedChart chart = RenderedChart.defaults();
+      Files.writeString(corefile, chart.corefile(), StandardCharsets.UTF_8);
+      String javaOpts = chartJavaOpts(chart).replace("-Djava.io.tmpdir=/tmp", "-Djava.io.tmpdir=" + tmp);
+      Dig dig = new Dig(RequiredTool.dig().toString());
+      Path log = dir.resolve("clusterdns.log");
+      FreePorts.startOn(5, ports -> {
+        ServerAddress dns = new ServerAddress("127.0.0.1", ports.get(0));
+        List<String> cmd = List.of(launcher.toString(), "-conf", corefile.toString(),
+            "--kubeconfig", kubeconfig.toString(), "--listen", dns.toString(),
+            "--health", "127.0.0.1:" + ports.get(1), "--ready", "127.0.0.1:" + ports.get(2),
+            "--metrics", "127.0.0.1:" + ports.get(3), "--upstream", "127.0.0.1:" + ports.get(4));
+        Process process = start(cmd, javaOpts, log);
+        try {
+          awaitReady(process, ports.get(2), log);
+          assertAnswer(dig.query(dns, "kubernetes.default.svc.cluster.local.", "A", List.of()), "10.96.0.1");
+          client.services().inNamespace("default").resource(service("web", "10.96.7.7")).create();
+          awaitAnswer(process, log, dig, dns, "web.default.svc.cluster.local.", "10.96.7.7");
+          assertFalse(read(log).contains("Exception"), "the watch logged an exception:\n" + read(log));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        } finally {
+          stop(process);
+        }
+        return null;
+      });
+    } finally {
+      try {
+        api.destroy();
+      } catch (IllegalStateException e) {
+        // MockWebServer sometimes times out waiting for a closed client's socket; the test is over.
+        System.err.println("mock server shutdown: " + e);
+      }
+    }
+  }
+
+  private static io.fabric8.kubernetes.api.model.Service service(String name, String clusterIp) {
+    return new ServiceBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
+        .withNewSpec().withClusterIP(clusterIp).withClusterIPs(clusterIp)
+        .addNewPort().withName("https").withPort(443).withProtocol("TCP").endPort().endSpec().build();
+  }
+
+  /** The entrypoint as the pod runs it: an environment of PATH and the chart's JVM options only. */
+  private static Process start(List<String> cmd, String javaOpts, Path log) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().clear(); // an image sets no JAVA_HOME, JAVA_TOOL_OPTIONS, ...
+    pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    pb.environment().put("CLUSTERDNS_JAVA_OPTS", javaOpts);
+    Process process = pb.start();
+    process.getOutputStream().close();
+    return process;
+  }
+
+  /** Kills the process by its own handle (the launcher exec'd, so this is the JVM) and waits, bounded. */
+  private static void stop(Process process) {
+    process.toHandle().destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Polls /ready until 200: with a watch, DNS listens before the first sync. */
+  private static void awaitReady(Process process, int readyPort, Path log) throws IOException, InterruptedException {
+    long end = System.nanoTime() + WATCH_DEADLINE.toNanos();
+    while (httpStatus(readyPort, "/ready") != 200) {
+      checkAlive(process, log);
+      assertTrue(System.nanoTime() < end, "/ready not 200 within " + WATCH_DEADLINE.toSeconds() + " s:\n" + read(log));
+      Thread.sleep(100);
+    }
+  }
+
   private static void runAndCheck(Path launcher, Path corefile, Path snapshot, String javaOpts, Path tmp, long limit,
       List<Integer> ports, Path log, Dig dig) throws IOException {
     ServerAddress dns = new ServerAddress("127.0.0.1", ports.get(0));
@@ -92,15 +207,11 @@ class ContainerEntrypointIT {
     List<String> cmd = List.of(launcher.toString(), "-conf", corefile.toString(), "--snapshot", snapshot.toString(),
         "--listen", dns.toString(), "--health", "127.0.0.1:" + ports.get(1), "--ready", "127.0.0.1:" + ready,
         "--metrics", "127.0.0.1:" + ports.get(3), "--upstream", "127.0.0.1:" + ports.get(4));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().clear(); // an image sets no JAVA_HOME, JAVA_TOOL_OPTIONS, ...
-    pb.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    pb.environment().put("CLUSTERDNS_JAVA_OPTS", javaOpts);
     long started = System.nanoTime();
-    Process process = pb.start();
-    process.getOutputStream().close();
+    Process process = start(cmd, javaOpts, log);
     try {
-      awaitAnswer(process, log, dig, dns, started);
+      awaitAnswer(process, log, dig, dns, SyntheticCluster.lastServiceName(SERVICES),
+          SyntheticCluster.lastServiceAddress(SERVICES));
       double startSeconds = (System.nanoTime() - started) / 1e9;
 
       String output = read(log);
@@ -135,12 +246,7 @@ class ContainerEntrypointIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } finally {
-      process.toHandle().destroyForcibly(); // by its own handle (the launcher exec'd, so this is the JVM)
-      try {
-        process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      stop(process);
     }
   }
 
@@ -163,27 +269,33 @@ class ContainerEntrypointIT {
     System.out.printf("container entrypoint: exit 0 %.2f s after SIGTERM%n", stopped);
   }
 
-  /** Polls the last service's A record (reached only when everything is loaded) until it answers. */
-  private static void awaitAnswer(Process process, Path log, Dig dig, ServerAddress dns, long started)
+  /** Polls {@code name}'s A record until it answers {@code address}, at most {@link #START_DEADLINE}. */
+  private static void awaitAnswer(Process process, Path log, Dig dig, ServerAddress dns, String name, String address)
       throws IOException, InterruptedException {
-    long end = started + START_DEADLINE.toNanos();
+    long end = System.nanoTime() + START_DEADLINE.toNanos();
     while (true) {
-      if (!process.isAlive()) {
-        String output = read(log);
-        String message = "the entrypoint exited with status " + process.exitValue() + ":\n" + output;
-        if (output.contains("already in use")) {
-          throw new FreePorts.PortTakenException(message);
-        }
-        throw new AssertionError(message);
-      }
+      checkAlive(process, log);
       if (read(log).contains("listening on")) {
-        DigReply r = dig.query(dns, SyntheticCluster.lastServiceName(SERVICES), "A", List.of("+tries=1", "+time=1"));
-        if ("NOERROR".equals(r.status()) && !r.answer().isEmpty()) {
+        DigReply r = dig.query(dns, name, "A", List.of("+tries=1", "+time=1"));
+        if ("NOERROR".equals(r.status()) && r.answer().stream().anyMatch(a -> a.rdata().contains(address))) {
           return;
         }
       }
-      assertTrue(System.nanoTime() < end, "no answer within " + START_DEADLINE.toSeconds() + " s:\n" + read(log));
+      assertTrue(System.nanoTime() < end, "no answer for " + name + " within " + START_DEADLINE.toSeconds()
+          + " s:\n" + read(log));
       Thread.sleep(50);
+    }
+  }
+
+  /** Fails when the process exited; as a taken port when its log says so (FreePorts then tries fresh ports). */
+  private static void checkAlive(Process process, Path log) throws IOException {
+    if (!process.isAlive()) {
+      String output = read(log);
+      String message = "the entrypoint exited with status " + process.exitValue() + ":\n" + output;
+      if (output.contains("already in use")) {
+        throw new FreePorts.PortTakenException(message);
+      }
+      throw new AssertionError(message);
     }
   }
 
