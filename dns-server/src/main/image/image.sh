@@ -17,7 +17,8 @@ jdk=$2
 image=$3
 
 # The modules: what jdeps finds in the shaded jar, plus what it cannot see: jdk.crypto.ec is a security
-# provider found through a service lookup (TLS to an API server with EC keys, the common kubeadm setup).
+# provider found through a service lookup, needed for TLS to an API server with an ECDSA certificate (k3s's
+# default; kubeadm's with encryptionAlgorithm ECDSA-P256).
 modules=$("$jdk/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 17 "$target/clusterdns.jar")
 modules="$modules,jdk.crypto.ec"
 

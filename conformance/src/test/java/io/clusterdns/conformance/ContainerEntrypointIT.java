@@ -40,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Checks: the launcher execs the jlinked runtime (one JVM, its archive accepted); Netty's native epoll transport
  * loads, unpacked into that directory; queries are answered over UDP and TCP; RSS (now and peak) stays below 85 %
  * of the limit; SIGTERM fails /ready at once, DNS answers through the Corefile's 5 s lameduck, and the process
- * exits 0 after it. A second run watches fabric8's mock API server over TLS, which the snapshot never needs: the
- * modules jdeps cannot see (a security provider, the API client's reflection) are in the runtime or it fails there.
+ * exits 0 after it. A second run watches fabric8's mock API server over TLS, which the snapshot never needs: the API
+ * client, its TLS and what it loads by reflection must be in the runtime. (The mock's certificate is RSA: a
+ * runtime without jdk.crypto.ec still passes; that module is there for ECDSA API servers, image.sh.)
  * Timing-sensitive: run it under the machine's CPU lock.
  */
 class ContainerEntrypointIT {
