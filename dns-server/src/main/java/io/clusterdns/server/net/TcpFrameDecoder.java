@@ -30,12 +30,22 @@ final class TcpFrameDecoder extends LengthFieldBasedFrameDecoder {
       cancel(); // that query arrived in time; a part of the next one starts its own deadline below
     }
     if (in.isReadable() && deadline == null) {
-      deadline = ctx.executor().schedule(() -> {
-        deadline = null;
-        ctx.close();
-      }, deadlineMillis, TimeUnit.MILLISECONDS);
+      arm(ctx);
     }
     return frame;
+  }
+
+  private void arm(ChannelHandlerContext ctx) {
+    deadline = ctx.executor().schedule(() -> {
+      if (!ctx.channel().config().isAutoRead()) {
+        // The server stopped reading this connection (in-flight limit or unsent replies, TcpQueryHandler):
+        // the rest of the query waits in the kernel because of us, not the client. Wait again.
+        arm(ctx);
+        return;
+      }
+      deadline = null;
+      ctx.close();
+    }, deadlineMillis, TimeUnit.MILLISECONDS);
   }
 
   @Override

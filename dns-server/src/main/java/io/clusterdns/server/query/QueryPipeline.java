@@ -141,12 +141,15 @@ public final class QueryPipeline {
     }
     Message query = ((Decoded.Query) d).message();
     int ka = tcp ? keepalive : NO_KEEPALIVE;
+    TimedSink timed = new TimedSink(query, tcp, ka, ipv6, start, packet.length, sink);
     try {
-      answer(query, tcp, new TimedSink(query, tcp, ka, ipv6, start, packet.length, sink));
+      answer(query, tcp, timed);
     } catch (RuntimeException e) {
       failures.increment();
       observer.failed(query, Rcode.SERVFAIL, e);
-      sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp, ka));
+      if (!timed.sent) { // one reply per query: a TCP connection counts its replies against its in-flight limit
+        sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp, ka));
+      }
     }
     return true;
   }
@@ -286,12 +289,23 @@ public final class QueryPipeline {
       f = CompletableFuture.failedFuture(e);
     }
     f.whenComplete((upstreamReply, err) -> {
-      if (err != null || upstreamReply == null) {
-        observer.failed(query, failureRcode(err), err);
-        sink.reply(query, ResponseEncoder.replyTo(query), failureRcode(err), Source.FORWARD);
-        return;
+      // On the forwarder's thread: an exception here would vanish into the future and leave the client (and a
+      // TCP connection's in-flight count) waiting for ever, so it becomes a counted SERVFAIL.
+      try {
+        if (err != null || upstreamReply == null) {
+          observer.failed(query, failureRcode(err), err);
+          sink.reply(query, ResponseEncoder.replyTo(query), failureRcode(err), Source.FORWARD);
+          return;
+        }
+        sink.reply(query, forwarded(query, upstreamReply, loadbalance), upstreamReply.getRcode(), Source.FORWARD);
+      } catch (RuntimeException e) {
+        failures.increment();
+        observer.failed(query, Rcode.SERVFAIL, e);
+        if (!sink.sent) {
+          sink.sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, sink.tcp,
+              sink.keepalive));
+        }
       }
-      sink.reply(query, forwarded(query, upstreamReply, loadbalance), upstreamReply.getRcode(), Source.FORWARD);
     });
   }
 
@@ -423,12 +437,15 @@ public final class QueryPipeline {
     /** The rewrite applied to this query, whose reply gets the client's question back; null when none. */
     QueryRewrite.Rewritten rewritten;
 
+    /** Whether the reply went out (at most one per query). */
+    volatile boolean sent;
+
     void reply(Message q, Message reply, int rcode, Source source) {
-      if (rewritten != null) {
-        reply = rewritten.revert(reply);
-      }
       byte[] wire;
       try {
+        if (rewritten != null) {
+          reply = rewritten.revert(reply);
+        }
         wire = ResponseEncoder.encode(q, reply, rcode, tcp, keepalive);
       } catch (RuntimeException e) {
         failures.increment();
@@ -436,6 +453,7 @@ public final class QueryPipeline {
         rcode = Rcode.SERVFAIL;
         wire = ResponseEncoder.encode(q, ResponseEncoder.replyTo(q), rcode, tcp, keepalive);
       }
+      sent = true;
       sink.send(wire);
       OPTRecord opt = query.getOPT();
       boolean dnssecOk = opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0;
