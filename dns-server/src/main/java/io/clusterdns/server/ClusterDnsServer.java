@@ -4,6 +4,7 @@ import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.server.net.DnsListener;
 import io.clusterdns.server.net.EventLoops;
+import io.clusterdns.server.query.AccessControl;
 import io.clusterdns.server.query.LivePipeline;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
@@ -88,13 +89,19 @@ public final class ClusterDnsServer implements AutoCloseable {
   }
 
   /**
-   * The plugins that answer or rewrite before the cluster zone, in CoreDNS's order: rewrite, template, hosts.
+   * The plugins that answer or rewrite before the cluster zone, in CoreDNS's order: rewrite, acl, template, hosts.
    *
    * @param rewrite the {@code rewrite} rules; null for none
    * @param templates the {@code template} rules; empty for none
    * @param hosts the {@code hosts} plugin; null for none
+   * @param acl the {@code acl} directives, compiled; null for none
    */
-  public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {}
+  public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts,
+      AccessControl acl) {
+    public Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {
+      this(rewrite, templates, hosts, null);
+    }
+  }
 
   /** @param plugins rewrite, template and hosts */
   public ClusterDnsServer(
@@ -130,9 +137,10 @@ public final class ClusterDnsServer implements AutoCloseable {
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
     TemplateSet templates = plugins.templates().isEmpty() ? null : new TemplateSet(plugins.templates());
     QueryRewrite rewrite = plugins.rewrite() == null ? null : new QueryRewrite(plugins.rewrite());
-    QueryPipeline p = hosts == null && templates == null && rewrite == null
+    QueryPipeline p = hosts == null && templates == null && rewrite == null && plugins.acl() == null
         ? new QueryPipeline(zone, next, observer, loopDetector, loadbalance)
-        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts);
+        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts,
+            plugins.acl());
     synchronized (generation) {
       retired.addAll(generation);
       generation.clear();

@@ -2,6 +2,7 @@ package io.clusterdns.server;
 
 import io.clusterdns.config.HostPort;
 import io.clusterdns.config.PodsMode;
+import io.clusterdns.server.ops.AclMetrics;
 import io.clusterdns.server.ops.DnsMetrics;
 import io.clusterdns.server.ops.ErrorLog;
 import io.clusterdns.server.ops.HealthProbe;
@@ -9,6 +10,7 @@ import io.clusterdns.server.ops.LogFormat;
 import io.clusterdns.server.ops.OpsServer;
 import io.clusterdns.server.ops.ReloadMetrics;
 import io.clusterdns.server.ops.ServerMetrics;
+import io.clusterdns.server.query.AccessControl;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -130,10 +132,11 @@ public final class Main implements Callable<Integer> {
     ClusterSource source = ClusterSource.open(o, cfg, registry);
     List<InetSocketAddress> addrs = socketAddresses(cfg.listen());
     DnsMetrics dnsMetrics = new DnsMetrics(registry, cfg.serverLabel(), ".");
+    AclMetrics aclMetrics = new AclMetrics(registry);
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), upstreamMetrics, cfg.serverLabel()),
         observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(),
-        new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts()));
+        plugins(cfg, aclMetrics));
     server.queryLog(queryLog(cfg));
     server.closeWith(source);
     ServerMetrics.registerPipeline(registry, server.pipeline());
@@ -170,7 +173,7 @@ public final class Main implements Callable<Integer> {
       server.reconfigure(next.kubernetes(),
           Upstreams.factory(next.forwards(), next.cache(), upstreamMetrics, prev.serverLabel()),
           observer(dnsMetrics, next), next.loadbalance(), queryLog(next),
-          new ClusterDnsServer.Plugins(next.rewrite(), next.templates(), next.hosts()));
+          plugins(next, aclMetrics));
       reloadMetrics.plugins(next.plugins());
       for (String w : next.warnings()) {
         LOG.warning(w);
@@ -234,6 +237,12 @@ public final class Main implements Callable<Integer> {
   /** The metrics observer, behind the {@code errors} log when configured. */
   private static QueryObserver observer(DnsMetrics metrics, EffectiveConfig cfg) {
     return cfg.errors() == null ? metrics : new ErrorLog(metrics, cfg.errors());
+  }
+
+  /** The configuration's rewrite, template, hosts and acl; the acl counts on the process's one set of series. */
+  private static ClusterDnsServer.Plugins plugins(EffectiveConfig cfg, AclMetrics aclMetrics) {
+    return new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts(),
+        cfg.acl().isEmpty() ? null : new AccessControl(cfg.acl(), aclMetrics));
   }
 
   private static QueryLog queryLog(EffectiveConfig cfg) {

@@ -1,6 +1,5 @@
 package io.clusterdns.server.query;
 
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
 /**
@@ -28,11 +27,10 @@ public final class LivePipeline {
   public void handle(byte[] packet, boolean tcp, InetSocketAddress client, ReplySink sink) {
     QueryPipeline p = current;
     QueryLog l = log;
-    boolean ipv6 = client.getAddress() instanceof Inet6Address;
     if (l == null) {
-      p.handle(packet, tcp, ipv6, sink);
+      p.handle(packet, tcp, client, sink);
     } else {
-      p.handle(packet, tcp, ipv6, l.sink(packet, tcp, client, sink));
+      p.handle(packet, tcp, client, l.sink(packet, tcp, client, sink));
     }
   }
 

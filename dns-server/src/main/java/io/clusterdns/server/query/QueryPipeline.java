@@ -6,6 +6,8 @@ import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.HostsTable;
 import io.clusterdns.server.zone.TemplateSet;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
@@ -52,6 +54,11 @@ public final class QueryPipeline {
   private final TemplateSet templates;
   /** {@code hosts} entries, answered next; null without {@code hosts}. */
   private final HostsTable hosts;
+  /**
+   * {@code acl}, judged after {@code rewrite} and before any answer or cache (CoreDNS's plugin order); null without
+   * {@code acl}, and then no query reads the client's address.
+   */
+  private final AccessControl acl;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -66,7 +73,7 @@ public final class QueryPipeline {
   /** @param replies encoded cluster replies, or null to build every reply from dnsjava records */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies) {
-    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null);
+    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null, null);
   }
 
   /**
@@ -76,12 +83,20 @@ public final class QueryPipeline {
    */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
+    this(zone, upstream, observer, loop, loadbalance, rewrite, templates, hosts, null);
+  }
+
+  /** @param acl the {@code acl} directives, or null for none */
+  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
+      boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts, AccessControl acl) {
     this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
-        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts);
+        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts, acl);
   }
 
   private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
-      boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
+      boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts,
+      AccessControl acl) {
+    this.acl = acl;
     this.rewrite = rewrite;
     this.templates = templates;
     this.hosts = hosts;
@@ -105,10 +120,25 @@ public final class QueryPipeline {
     return failures.sum();
   }
 
-  /** @param ipv6 the client's address family (CoreDNS's {@code family} label) */
+  /**
+   * For callers that know no client address (tests, benchmarks): the {@code acl} is not consulted.
+   *
+   * @param ipv6 the client's address family (CoreDNS's {@code family} label)
+   */
   public void handle(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink) {
+    handle(packet, tcp, ipv6, null, sink);
+  }
+
+  /** @param client the query's source address (the {@code acl} judges it; CoreDNS's {@code family} label) */
+  public void handle(byte[] packet, boolean tcp, InetSocketAddress client, ReplySink sink) {
+    InetAddress a = client.getAddress();
+    handle(packet, tcp, a instanceof java.net.Inet6Address, acl == null ? null : a.getAddress(), sink);
+  }
+
+  /** @param source the client's address bytes when an {@code acl} is configured, else null */
+  private void handle(byte[] packet, boolean tcp, boolean ipv6, byte[] source, ReplySink sink) {
     long start = System.nanoTime();
-    if (replies != null && answerFromBytes(packet, tcp, ipv6, sink, start)) {
+    if (replies != null && answerFromBytes(packet, tcp, ipv6, source, sink, start)) {
       return;
     }
     Decoded d = QueryDecoder.decode(packet);
@@ -124,7 +154,7 @@ public final class QueryPipeline {
     }
     Message query = ((Decoded.Query) d).message();
     try {
-      answer(query, tcp, new TimedSink(query, tcp, ipv6, start, packet.length, sink));
+      answer(query, tcp, source, new TimedSink(query, tcp, ipv6, start, packet.length, sink));
     } catch (RuntimeException e) {
       failures.increment();
       observer.failed(query, Rcode.SERVFAIL, e);
@@ -137,16 +167,25 @@ public final class QueryPipeline {
    * {@link ClusterReplies}, any other name from a fresh entry of the answer cache. The name is routed once,
    * here. While the start-up loop check runs, forwarded names take the full path, which counts the probe.
    */
-  private boolean answerFromBytes(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink, long start) {
+  private boolean answerFromBytes(byte[] packet, boolean tcp, boolean ipv6, byte[] client, ReplySink sink,
+      long start) {
     byte[] reply;
     WireQuery q;
     Source source;
+    int verdict = AccessControl.UNCHECKED;
     try {
       q = WireQuery.read(packet);
       if (q == null || (rewrite != null && rewrite.claims(q.name, q.qtype))
           || (templates != null && templates.claims(q.name))
           || (hosts != null && hosts.claims(q.name, q.qtype))) {
         return false;
+      }
+      if (client != null) {
+        // Only allowed queries are answered here; the full path answers the others and counts them once.
+        verdict = acl.decide(q.name, q.qtype, client);
+        if (AccessControl.action(verdict) != AccessControl.ALLOW) {
+          return false;
+        }
       }
       if (zone.coversWire(q.name)) {
         source = Source.CLUSTER;
@@ -163,13 +202,16 @@ public final class QueryPipeline {
     if (reply == null) {
       return false;
     }
+    if (client != null) {
+      acl.count(verdict);
+    }
     sink.send(reply);
     observer.answered(q.qtype, q.dnssecOk, tcp, ipv6, reply[3] & 0xf, source, packet.length, reply.length,
         System.nanoTime() - start);
     return true;
   }
 
-  private void answer(Message query, boolean tcp, TimedSink sink) {
+  private void answer(Message query, boolean tcp, byte[] client, TimedSink sink) {
     if (rewrite != null) {
       QueryRewrite.Rewritten rw = rewrite.apply(query);
       if (rw != null) {
@@ -186,6 +228,9 @@ public final class QueryPipeline {
     if (q.getDClass() != DClass.IN) {
       // No chaos plugin: version.bind CH TXT and friends are refused (behaviours.md 10.5).
       sink.reply(query, ResponseEncoder.replyTo(query), Rcode.REFUSED, Source.SERVER);
+      return;
+    }
+    if (client != null && judged(query, q, client, sink)) {
       return;
     }
     loop.observe(q.getName());
@@ -225,6 +270,26 @@ public final class QueryPipeline {
       // Answer.NotSynced: SERVFAIL, never NXDOMAIN, until the first sync (behaviours.md 9.7).
       sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
     }
+  }
+
+  /**
+   * Applies the {@code acl} to the (rewritten) question: true when it answered ({@code block}: REFUSED,
+   * {@code filter}: NOERROR with no records, as CoreDNS's {@code SetRcode} replies) or dropped the query, false when
+   * the query goes on. CoreDNS also attaches an extended DNS error (RFC 8914 codes 15 and 17) in a forced OPT RR;
+   * clusterdns adds an OPT only when the query had one and carries no EDE.
+   */
+  private boolean judged(Message query, Record q, byte[] client, TimedSink sink) {
+    int verdict = acl.decide(q.getName().toWireCanonical(), q.getType(), client);
+    acl.count(verdict);
+    switch (AccessControl.action(verdict)) {
+      case AccessControl.BLOCK -> sink.reply(query, ResponseEncoder.replyTo(query), Rcode.REFUSED, Source.ACL);
+      case AccessControl.FILTER -> sink.reply(query, ResponseEncoder.replyTo(query), Rcode.NOERROR, Source.ACL);
+      case AccessControl.DROP -> { } // no reply at all; coredns_acl_dropped_requests_total counts it
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -348,7 +413,8 @@ public final class QueryPipeline {
     CLUSTER,
     FORWARD,
     HOSTS,
-    TEMPLATE
+    TEMPLATE,
+    ACL
   }
 
   /** Encodes, sends and reports one reply; created once per query. */
