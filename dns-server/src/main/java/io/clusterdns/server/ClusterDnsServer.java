@@ -9,6 +9,7 @@ import io.clusterdns.server.query.LivePipeline;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
 import io.clusterdns.server.query.QueryPipeline;
+import io.clusterdns.server.query.ResponseRateLimiter;
 import io.clusterdns.server.query.UpstreamPath;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.HostsTable;
@@ -113,10 +114,24 @@ public final class ClusterDnsServer implements AutoCloseable {
       int threads,
       boolean loadbalance,
       Plugins plugins) {
+    this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, loadbalance, plugins, null);
+  }
+
+  /** @param rrl response rate limiting of UDP replies for the life of the server, or null for none */
+  public ClusterDnsServer(
+      KubernetesConfig kubernetes,
+      SnapshotSource snapshots,
+      List<InetAddress> selfAddresses,
+      Function<EventLoops, UpstreamPath> upstreamFactory,
+      QueryObserver observer,
+      int threads,
+      boolean loadbalance,
+      Plugins plugins,
+      ResponseRateLimiter rrl) {
     this.loops = new EventLoops(threads);
     this.snapshots = snapshots;
     this.selfAddresses = List.copyOf(selfAddresses);
-    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance, plugins));
+    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance, plugins), rrl);
   }
 
   /** A pipeline of one configuration, its forward path made on this server's loops. */

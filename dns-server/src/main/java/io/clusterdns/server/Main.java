@@ -13,6 +13,7 @@ import io.clusterdns.server.ops.ServerMetrics;
 import io.clusterdns.server.query.AccessControl;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
+import io.clusterdns.server.query.ResponseRateLimiter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -107,6 +108,7 @@ public final class Main implements Callable<Integer> {
     if (o.threads < 1 || o.threads > 256) {
       throw new StartupException("--threads must be between 1 and 256, not " + o.threads);
     }
+    ResponseRateLimiter rrl = rateLimiter(o);
     LogFormat.install(o.logFormat.equals("json"));
     EffectiveConfig cfg = EffectiveConfig.resolve(o);
     for (String w : cfg.warnings()) {
@@ -136,10 +138,11 @@ public final class Main implements Callable<Integer> {
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), upstreamMetrics, cfg.serverLabel()),
         observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(),
-        plugins(cfg, aclMetrics));
+        plugins(cfg, aclMetrics), rrl);
     server.queryLog(queryLog(cfg));
     server.closeWith(source);
     ServerMetrics.registerPipeline(registry, server.pipeline());
+    ServerMetrics.registerRateLimit(registry, rrl);
     reloadMetrics.plugins(cfg.plugins());
     if (cfg.checksum() != null) {
       reloadMetrics.running(cfg.checksum());
@@ -237,6 +240,24 @@ public final class Main implements Callable<Integer> {
   /** The metrics observer, behind the {@code errors} log when configured. */
   private static QueryObserver observer(DnsMetrics metrics, EffectiveConfig cfg) {
     return cfg.errors() == null ? metrics : new ErrorLog(metrics, cfg.errors());
+  }
+
+  /** Response rate limiting from {@code --rrl}, or null when it is off (the default). */
+  static ResponseRateLimiter rateLimiter(ServerOptions o) throws StartupException {
+    if (o.rrl == null) {
+      if (o.rrlSlip != null || o.rrlIpv4Prefix != null || o.rrlIpv6Prefix != null) {
+        throw new StartupException("--rrl-slip, --rrl-ipv4-prefix and --rrl-ipv6-prefix need --rrl RATE");
+      }
+      return null;
+    }
+    try {
+      return new ResponseRateLimiter(o.rrl,
+          o.rrlSlip == null ? ResponseRateLimiter.DEFAULT_SLIP : o.rrlSlip,
+          o.rrlIpv4Prefix == null ? ResponseRateLimiter.DEFAULT_IPV4_PREFIX : o.rrlIpv4Prefix,
+          o.rrlIpv6Prefix == null ? ResponseRateLimiter.DEFAULT_IPV6_PREFIX : o.rrlIpv6Prefix);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("--rrl: " + e.getMessage());
+    }
   }
 
   /** The configuration's rewrite, template, hosts and acl; the acl counts on the process's one set of series. */

@@ -1,6 +1,7 @@
 package io.clusterdns.server.ops;
 
 import io.clusterdns.server.query.LivePipeline;
+import io.clusterdns.server.query.ResponseRateLimiter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -23,6 +24,25 @@ public final class ServerMetrics {
         .register(registry);
     build.addLabelValues(version, "", "java" + Runtime.version());
     JvmMetrics.builder().register(registry);
+  }
+
+  /**
+   * Replies held back by response rate limiting ({@code --rrl}), as Knot's rrl module counts them: dropped, and
+   * slipped (sent truncated). Registered also when it is off, at zero, so dashboards and alerts find the series.
+   *
+   * @param rrl null when off
+   */
+  public static void registerRateLimit(PrometheusRegistry registry, ResponseRateLimiter rrl) {
+    CounterWithCallback.builder()
+        .name("clusterdns_rrl_dropped_responses_total")
+        .help("UDP replies not sent because their client prefix was over the --rrl rate.")
+        .callback(cb -> cb.call(rrl == null ? 0 : rrl.dropped()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("clusterdns_rrl_slipped_responses_total")
+        .help("UDP replies over the --rrl rate sent truncated (TC=1) so that the client retries over TCP.")
+        .callback(cb -> cb.call(rrl == null ? 0 : rrl.slipped()))
+        .register(registry);
   }
 
   /** Packets that got no reply at all (shorter than a DNS header, or responses sent to us; behaviours.md 10.4). */

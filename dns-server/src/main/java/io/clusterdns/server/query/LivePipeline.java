@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
  * never by a half-built one; queries already forwarded finish on the old pipeline's forwarders, which the
  * reload closes only after their time budget. The query log ({@code log}) wraps the reply sink here, outside the
  * pipeline, and only when configured: without it a query costs one volatile read more than calling the
- * pipeline directly.
+ * pipeline directly. Response rate limiting ({@code --rrl}) also wraps the sink, of UDP queries only, and only when
+ * configured.
  *
  * <p>Thread-safe: read on every event loop, written by the reload thread.
  */
@@ -18,15 +19,27 @@ public final class LivePipeline {
   /** Counts of pipelines retired by reloads, so the process-wide counters never go down. */
   private volatile long retiredDropped;
   private volatile long retiredFailures;
+  /** Response rate limiting of UDP replies, or null (the default): fixed for the process's life. */
+  private final ResponseRateLimiter rrl;
 
   public LivePipeline(QueryPipeline first) {
+    this(first, null);
+  }
+
+  /** @param rrl response rate limiting of UDP replies, or null for none */
+  public LivePipeline(QueryPipeline first, ResponseRateLimiter rrl) {
     this.current = first;
+    this.rrl = rrl;
   }
 
   /** @param client the query's source address and port */
   public void handle(byte[] packet, boolean tcp, InetSocketAddress client, ReplySink sink) {
     QueryPipeline p = current;
     QueryLog l = log;
+    if (rrl != null && !tcp) {
+      // Next to the socket: the query log still sees the reply the server made, and every UDP reply is limited.
+      sink = rrl.guard(client.getAddress(), sink);
+    }
     if (l == null) {
       p.handle(packet, tcp, client, sink);
     } else {
