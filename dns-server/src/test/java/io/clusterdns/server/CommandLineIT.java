@@ -28,6 +28,11 @@ class CommandLineIT {
         Arguments.of(List.of("--listen", "127.0.0.1"), null, 2, "'127.0.0.1': expected HOST:PORT (or :PORT); no port"),
         Arguments.of(List.of("--listn", ":53"), null, 2, "Did you mean --listen?"),
         Arguments.of(List.of("--log-format", "xml"), null, 2, "'xml': expected text or json"),
+        Arguments.of(List.of("--rrl-slip", "3"), null, 1, "--rrl-ipv4-prefix and --rrl-ipv6-prefix need --rrl RATE"),
+        Arguments.of(List.of("--rrl", "0"), null, 1, "--rrl: rate must be between 1 and 10000, not 0"),
+        Arguments.of(List.of("--rrl", "50", "--rrl-ipv6-prefix", "96"), null, 1, "prefix lengths must be 8-32"),
+        Arguments.of(List.of(), ".:53 {\n    acl {\n        block type NOSUCHTYPE\n    }\n    kubernetes cluster.local\n}\n",
+            1, "Corefile:3: acl: unknown query type 'NOSUCHTYPE'"),
         Arguments.of(List.of(), ".:53 {\n    kubernets cluster.local\n}\n", 1,
             "Corefile:2:5: unknown plugin 'kubernets'; did you mean 'kubernetes'?"));
   }

@@ -132,7 +132,8 @@ public final class QueryPipeline {
   /** @param client the query's source address (the {@code acl} judges it; CoreDNS's {@code family} label) */
   public void handle(byte[] packet, boolean tcp, InetSocketAddress client, ReplySink sink) {
     InetAddress a = client.getAddress();
-    handle(packet, tcp, a instanceof java.net.Inet6Address, acl == null ? null : a.getAddress(), sink);
+    byte[] source = acl == null ? null : a == null ? new byte[4] : a.getAddress(); // Netty always resolves
+    handle(packet, tcp, a instanceof java.net.Inet6Address, source, sink);
   }
 
   /** @param source the client's address bytes when an {@code acl} is configured, else null */
