@@ -9,8 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
 
 /**
  * CoreDNS's {@code acl} against the built jar serving the demo cluster, asked with the real dig over UDP and TCP from
@@ -56,6 +65,34 @@ class AclIT {
       }
     }
     return "";
+  }
+
+  /** AAAA of {@link #NAME} over UDP with dnsjava: the rcode. */
+  private static int aaaa(InetSocketAddress dns) throws Exception {
+    SimpleResolver r = new SimpleResolver(dns);
+    r.setTimeout(Duration.ofSeconds(5));
+    return r.send(Message.newQuery(Record.newRecord(Name.fromString(NAME + "."), Type.AAAA, DClass.IN))).getRcode();
+  }
+
+  @Test
+  void aReloadPutsANewAclInForce(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("Corefile");
+    Files.writeString(conf, COREFILE);
+    try (ServerProcess server = ServerProcess.start(List.of("-Xmx128m"), Map.of(),
+        p -> List.of("--conf", conf.toString(), "--demo"))) {
+      server.awaitReady(ServerProcess.START_DEADLINE);
+      assertEquals(Rcode.REFUSED, aaaa(server.dns()));
+      Files.writeString(conf, COREFILE.replace("block type AAAA net 127.0.0.0/8", "allow type AAAA"));
+      Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.process().pid())).start();
+      assertTrue(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -HUP");
+      // The reloader logs "... (SIGHUP)" once the new configuration is in force.
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!server.output().contains("(SIGHUP)")) {
+        assertTrue(System.nanoTime() < end, "no reload logged within 30 s:\n" + server.output());
+        Thread.sleep(50);
+      }
+      assertEquals(Rcode.NOERROR, aaaa(server.dns()), "the reloaded acl allows AAAA\n" + server.output());
+    }
   }
 
   @Test
