@@ -6,10 +6,12 @@ import io.clusterdns.server.net.DnsListener;
 import io.clusterdns.server.net.EventLoops;
 import io.clusterdns.server.net.TcpConnections;
 import io.clusterdns.server.net.TcpLimits;
+import io.clusterdns.server.query.AccessControl;
 import io.clusterdns.server.query.LivePipeline;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
 import io.clusterdns.server.query.QueryPipeline;
+import io.clusterdns.server.query.ResponseRateLimiter;
 import io.clusterdns.server.query.UpstreamPath;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.HostsTable;
@@ -92,13 +94,19 @@ public final class ClusterDnsServer implements AutoCloseable {
   }
 
   /**
-   * The plugins that answer or rewrite before the cluster zone, in CoreDNS's order: rewrite, template, hosts.
+   * The plugins that answer or rewrite before the cluster zone, in CoreDNS's order: rewrite, acl, template, hosts.
    *
    * @param rewrite the {@code rewrite} rules; null for none
    * @param templates the {@code template} rules; empty for none
    * @param hosts the {@code hosts} plugin; null for none
+   * @param acl the {@code acl} directives, compiled; null for none
    */
-  public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {}
+  public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts,
+      AccessControl acl) {
+    public Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {
+      this(rewrite, templates, hosts, null);
+    }
+  }
 
   /** @param plugins rewrite, template and hosts */
   public ClusterDnsServer(
@@ -110,10 +118,24 @@ public final class ClusterDnsServer implements AutoCloseable {
       int threads,
       boolean loadbalance,
       Plugins plugins) {
+    this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, loadbalance, plugins, null);
+  }
+
+  /** @param rrl response rate limiting of UDP replies for the life of the server, or null for none */
+  public ClusterDnsServer(
+      KubernetesConfig kubernetes,
+      SnapshotSource snapshots,
+      List<InetAddress> selfAddresses,
+      Function<EventLoops, UpstreamPath> upstreamFactory,
+      QueryObserver observer,
+      int threads,
+      boolean loadbalance,
+      Plugins plugins,
+      ResponseRateLimiter rrl) {
     this.loops = new EventLoops(threads);
     this.snapshots = snapshots;
     this.selfAddresses = List.copyOf(selfAddresses);
-    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance, plugins));
+    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance, plugins), rrl);
   }
 
   /** A pipeline of one configuration, its forward path made on this server's loops. */
@@ -134,9 +156,10 @@ public final class ClusterDnsServer implements AutoCloseable {
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
     TemplateSet templates = plugins.templates().isEmpty() ? null : new TemplateSet(plugins.templates());
     QueryRewrite rewrite = plugins.rewrite() == null ? null : new QueryRewrite(plugins.rewrite());
-    QueryPipeline p = hosts == null && templates == null && rewrite == null
+    QueryPipeline p = hosts == null && templates == null && rewrite == null && plugins.acl() == null
         ? new QueryPipeline(zone, next, observer, loopDetector, loadbalance)
-        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts);
+        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts,
+            plugins.acl());
     synchronized (generation) {
       retired.addAll(generation);
       generation.clear();

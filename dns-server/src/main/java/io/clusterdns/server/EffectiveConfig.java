@@ -20,6 +20,9 @@ import io.clusterdns.config.corefile.RewritePlugin;
 import io.clusterdns.config.corefile.TemplatePlugin;
 import io.clusterdns.config.corefile.LogPlugin;
 import io.clusterdns.config.corefile.ReloadSchedule;
+import io.clusterdns.config.corefile.AclPlugin;
+import io.clusterdns.server.query.AccessControl;
+import org.xbill.DNS.Type;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,6 +57,7 @@ import java.util.Set;
  * @param hosts the {@code hosts} plugin of the block with {@code kubernetes}, or null
  * @param templates the {@code template} rules of every block, in block order
  * @param rewrite the {@code rewrite} rules of the block with {@code kubernetes}, or null
+ * @param acl every server block zone with that block's {@code acl} directives, or empty when no block has one
  */
 record EffectiveConfig(
     List<HostPort> listen,
@@ -76,7 +80,8 @@ record EffectiveConfig(
     String checksum,
     HostsPlugin hosts,
     List<TemplatePlugin> templates,
-    RewritePlugin rewrite) {
+    RewritePlugin rewrite,
+    List<AccessControl.Scope> acl) {
 
   /** The plugins of the kubeadm Corefile, which the flags describe. */
   static final List<String> KUBEADM_PLUGINS = List.of("errors", "health", "ready", "kubernetes", "prometheus",
@@ -112,7 +117,7 @@ record EffectiveConfig(
         endpoint(o.ready, ServerOptions.DEFAULT_READY), endpoint(o.metrics, ServerOptions.DEFAULT_METRICS),
         true, true, "dns://:" + listen.get(0).port(), List.of(), new ErrorsPlugin(List.of()), List.of(),
         KUBEADM_PLUGINS.stream().map(n -> List.of("dns://:" + listen.get(0).port(), ".", n)).toList(), null, null,
-        null, List.of(), null);
+        null, List.of(), null, List.of());
   }
 
   private static EffectiveConfig fromCorefile(ServerOptions o) throws Main.StartupException {
@@ -233,7 +238,36 @@ record EffectiveConfig(
         blocks.stream().anyMatch(ServerBlock::loop), main.loadbalance(),
         main.serverLabel(), warnings, errors, logRules(blocks), plugins, cf.reload().orElse(null), checksum,
         main.hosts().orElse(null), blocks.stream().flatMap(b -> b.templates().stream()).toList(),
-        main.rewrite().orElse(null));
+        main.rewrite().orElse(null), aclScopes(o, blocks));
+  }
+
+  /**
+   * The {@code acl} directives per server block zone (CoreDNS runs a block's acl only on the queries routed to that
+   * block): every zone of every block, so that a query of a block without acl is never judged by another block's.
+   * Empty when no block has acl, and then the query path never reads a client address. Query types are checked
+   * against dnsjava's table here, with the line, since the config module knows no RR types.
+   */
+  static List<AccessControl.Scope> aclScopes(ServerOptions o, List<ServerBlock> blocks) throws Main.StartupException {
+    if (blocks.stream().allMatch(b -> b.acl().isEmpty())) {
+      return List.of();
+    }
+    List<AccessControl.Scope> out = new ArrayList<>();
+    for (ServerBlock b : blocks) {
+      for (AclPlugin a : b.acl()) {
+        for (AclPlugin.Policy p : a.policies()) {
+          for (String t : p.types()) {
+            if (Type.value(t) < 0) {
+              throw new Main.StartupException(o.conf.getFileName() + ":" + p.line() + ": acl: unknown query type '"
+                  + t + "'");
+            }
+          }
+        }
+      }
+      for (String zone : b.zones()) {
+        out.add(new AccessControl.Scope(zone, b.serverLabel(), b.acl()));
+      }
+    }
+    return out;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.clusterdns.server;
 import io.clusterdns.config.HostPort;
 import io.clusterdns.config.PodsMode;
 import io.clusterdns.server.net.TcpLimits;
+import io.clusterdns.server.ops.AclMetrics;
 import io.clusterdns.server.ops.DnsMetrics;
 import io.clusterdns.server.ops.ErrorLog;
 import io.clusterdns.server.ops.HealthProbe;
@@ -10,8 +11,10 @@ import io.clusterdns.server.ops.LogFormat;
 import io.clusterdns.server.ops.OpsServer;
 import io.clusterdns.server.ops.ReloadMetrics;
 import io.clusterdns.server.ops.ServerMetrics;
+import io.clusterdns.server.query.AccessControl;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
+import io.clusterdns.server.query.ResponseRateLimiter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -112,6 +115,7 @@ public final class Main implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new StartupException(e.getMessage());
     }
+    ResponseRateLimiter rrl = rateLimiter(o);
     LogFormat.install(o.logFormat.equals("json"));
     EffectiveConfig cfg = EffectiveConfig.resolve(o);
     for (String w : cfg.warnings()) {
@@ -137,15 +141,17 @@ public final class Main implements Callable<Integer> {
     ClusterSource source = ClusterSource.open(o, cfg, registry);
     List<InetSocketAddress> addrs = socketAddresses(cfg.listen());
     DnsMetrics dnsMetrics = new DnsMetrics(registry, cfg.serverLabel(), ".");
+    AclMetrics aclMetrics = new AclMetrics(registry);
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), upstreamMetrics, cfg.serverLabel()),
         observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(),
-        new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts()));
+        plugins(cfg, aclMetrics), rrl);
     server.queryLog(queryLog(cfg));
     server.closeWith(source);
     server.tcpLimits(tcpLimits);
     ServerMetrics.registerPipeline(registry, server.pipeline());
     ServerMetrics.registerTcp(registry, server.tcpConnections());
+    ServerMetrics.registerRateLimit(registry, rrl);
     reloadMetrics.plugins(cfg.plugins());
     if (cfg.checksum() != null) {
       reloadMetrics.running(cfg.checksum());
@@ -179,7 +185,7 @@ public final class Main implements Callable<Integer> {
       server.reconfigure(next.kubernetes(),
           Upstreams.factory(next.forwards(), next.cache(), upstreamMetrics, prev.serverLabel()),
           observer(dnsMetrics, next), next.loadbalance(), queryLog(next),
-          new ClusterDnsServer.Plugins(next.rewrite(), next.templates(), next.hosts()));
+          plugins(next, aclMetrics));
       reloadMetrics.plugins(next.plugins());
       for (String w : next.warnings()) {
         LOG.warning(w);
@@ -243,6 +249,30 @@ public final class Main implements Callable<Integer> {
   /** The metrics observer, behind the {@code errors} log when configured. */
   private static QueryObserver observer(DnsMetrics metrics, EffectiveConfig cfg) {
     return cfg.errors() == null ? metrics : new ErrorLog(metrics, cfg.errors());
+  }
+
+  /** Response rate limiting from {@code --rrl}, or null when it is off (the default). */
+  static ResponseRateLimiter rateLimiter(ServerOptions o) throws StartupException {
+    if (o.rrl == null) {
+      if (o.rrlSlip != null || o.rrlIpv4Prefix != null || o.rrlIpv6Prefix != null) {
+        throw new StartupException("--rrl-slip, --rrl-ipv4-prefix and --rrl-ipv6-prefix need --rrl RATE");
+      }
+      return null;
+    }
+    try {
+      return new ResponseRateLimiter(o.rrl,
+          o.rrlSlip == null ? ResponseRateLimiter.DEFAULT_SLIP : o.rrlSlip,
+          o.rrlIpv4Prefix == null ? ResponseRateLimiter.DEFAULT_IPV4_PREFIX : o.rrlIpv4Prefix,
+          o.rrlIpv6Prefix == null ? ResponseRateLimiter.DEFAULT_IPV6_PREFIX : o.rrlIpv6Prefix);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException("--rrl: " + e.getMessage());
+    }
+  }
+
+  /** The configuration's rewrite, template, hosts and acl; the acl counts on the process's one set of series. */
+  private static ClusterDnsServer.Plugins plugins(EffectiveConfig cfg, AclMetrics aclMetrics) {
+    return new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts(),
+        cfg.acl().isEmpty() ? null : new AccessControl(cfg.acl(), aclMetrics));
   }
 
   private static QueryLog queryLog(EffectiveConfig cfg) {

@@ -130,6 +130,26 @@ public final class ServerOptions {
           + "connection is not read until a reply goes out. Default: 32.")
   Integer tcpMaxInFlight;
 
+  @Option(names = "--rrl", paramLabel = "RATE",
+      description = "Response rate limiting of UDP replies: at most RATE responses per second (1-10000) to each "
+          + "client prefix (see --rrl-ipv4-prefix, --rrl-ipv6-prefix); beyond it replies are dropped, and every "
+          + "--rrl-slip-th one is sent truncated so real clients retry over TCP, which is never limited. "
+          + "Default: off.")
+  Integer rrl;
+
+  @Option(names = "--rrl-slip", paramLabel = "N",
+      description = "With --rrl: every Nth limited reply is sent truncated (TC=1) instead of dropped; 0 drops all, "
+          + "1 truncates all (0-10). Default: 2.")
+  Integer rrlSlip;
+
+  @Option(names = "--rrl-ipv4-prefix", paramLabel = "BITS",
+      description = "With --rrl: IPv4 clients sharing this prefix share one limit (8-32). Default: 24.")
+  Integer rrlIpv4Prefix;
+
+  @Option(names = "--rrl-ipv6-prefix", paramLabel = "BITS",
+      description = "With --rrl: IPv6 clients sharing this prefix share one limit (16-64). Default: 56.")
+  Integer rrlIpv6Prefix;
+
   @Option(names = "--threads", paramLabel = "N",
       description = "Event loops (one UDP socket each under epoll). Default: the number of CPUs.")
   int threads = Runtime.getRuntime().availableProcessors();

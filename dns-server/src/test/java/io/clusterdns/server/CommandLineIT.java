@@ -33,6 +33,11 @@ class CommandLineIT {
             "TCP connection and in-flight limits must be at least 1"),
         Arguments.of(List.of("--tcp-query-timeout", "0.01"), null, 1,
             "the TCP query timeout must be between 0.1 and 60 seconds, not 0.01"),
+        Arguments.of(List.of("--rrl-slip", "3"), null, 1, "--rrl-ipv4-prefix and --rrl-ipv6-prefix need --rrl RATE"),
+        Arguments.of(List.of("--rrl", "0"), null, 1, "--rrl: rate must be between 1 and 10000, not 0"),
+        Arguments.of(List.of("--rrl", "50", "--rrl-ipv6-prefix", "96"), null, 1, "prefix lengths must be 8-32"),
+        Arguments.of(List.of(), ".:53 {\n    acl {\n        block type NOSUCHTYPE\n    }\n    kubernetes cluster.local\n}\n",
+            1, "Corefile:3: acl: unknown query type 'NOSUCHTYPE'"),
         Arguments.of(List.of(), ".:53 {\n    kubernets cluster.local\n}\n", 1,
             "Corefile:2:5: unknown plugin 'kubernets'; did you mean 'kubernetes'?"));
   }

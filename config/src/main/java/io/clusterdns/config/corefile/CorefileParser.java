@@ -104,7 +104,7 @@ public final class CorefileParser {
             Optional.ofNullable(p.health), Optional.ofNullable(p.ready), Optional.ofNullable(p.prometheus),
             Optional.ofNullable(p.reload), Optional.ofNullable(p.errors),
             p.log.isEmpty() ? Optional.empty() : Optional.of(new LogPlugin(p.log)), p.loop, p.loadbalance, Optional.ofNullable(p.hosts), p.templates,
-            p.rewrites.isEmpty() ? Optional.empty() : Optional.of(new RewritePlugin(p.rewrites)),
+            p.rewrites.isEmpty() ? Optional.empty() : Optional.of(new RewritePlugin(p.rewrites)), p.acl,
             rb.keys().get(0).line()));
       }
     }
@@ -176,6 +176,7 @@ public final class CorefileParser {
     final List<TemplatePlugin> templates = new ArrayList<>();
     final List<RewritePlugin.Rule> rewrites = new ArrayList<>();
     final List<LogPlugin.Rule> log = new ArrayList<>();
+    final List<AclPlugin> acl = new ArrayList<>();
     boolean loop;
     boolean loadbalance;
   }
@@ -307,6 +308,7 @@ public final class CorefileParser {
       case "template" -> p.templates.add(TemplateOptions.parse(d, ctx));
       case "rewrite" -> p.rewrites.add(RewriteOptions.parse(d, ctx));
       case "log" -> p.log.add(LogOptions.parse(d, ctx));
+      case "acl" -> p.acl.add(AclOptions.parse(d, ctx));
       case "loop" -> {
         BlockContext.noBlock(d);
         BlockContext.args(d, 0, 0);

@@ -20,7 +20,7 @@ final class PluginCatalogue {
 
   /** Plugins clusterdns reads into the model. */
   static final Set<String> SUPPORTED = Set.of("kubernetes", "forward", "cache", "health", "ready",
-      "prometheus", "errors", "log", "loop", "reload", "loadbalance", "bind", "hosts", "template", "rewrite");
+      "prometheus", "errors", "log", "loop", "reload", "loadbalance", "bind", "hosts", "template", "rewrite", "acl");
 
   /** Plugins whose absence changes answers: an error, with why. */
   static final Map<String, String> REJECTED = Map.ofEntries(
@@ -36,7 +36,6 @@ final class PluginCatalogue {
       Map.entry("nomad", "its records would not resolve"),
       Map.entry("local", "localhost names would be forwarded instead of answered"),
       Map.entry("dns64", "AAAA records would not be synthesised"),
-      Map.entry("acl", "queries it blocks would be answered"),
       Map.entry("tsig", "TSIG would not be checked"),
       Map.entry("any", "ANY queries would be answered differently"),
       Map.entry("header", "header bits would not be rewritten"),

@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param hosts the {@code hosts} directive
  * @param templates the {@code template} directives in written order (the first that matches answers)
  * @param rewrite the block's {@code rewrite} rules
+ * @param acl the block's {@code acl} directives in written order
  * @param line line of the block's first key
  */
 public record ServerBlock(
@@ -51,6 +52,7 @@ public record ServerBlock(
     Optional<HostsPlugin> hosts,
     List<TemplatePlugin> templates,
     Optional<RewritePlugin> rewrite,
+    List<AclPlugin> acl,
     int line) {
 
   /** CoreDNS's ready address. */
@@ -65,6 +67,7 @@ public record ServerBlock(
     plugins = List.copyOf(plugins);
     forward = List.copyOf(forward);
     templates = List.copyOf(templates);
+    acl = List.copyOf(acl);
   }
 
   /** {@code errors} present. */

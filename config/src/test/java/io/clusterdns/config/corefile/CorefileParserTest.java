@@ -149,6 +149,10 @@ class CorefileParserTest {
         CorefileParser.Options.defaults().withEnvironment(ENV::get));
   }
 
+  static AclPlugin.Prefix prefix(String ip, int length) {
+    return new AclPlugin.Prefix(CorefileValues.ipBytes(ip), length);
+  }
+
   static ServerBlock first(Corefile c) {
     return c.serverBlocks().get(0);
   }
@@ -448,6 +452,37 @@ class CorefileParserTest {
             }
             """, c -> c.prometheus().orElseThrow(), new HostPort("", 9153)),
         row("loadbalance round_robin", ".:53 {\n loadbalance round_robin\n}\n", c -> first(c).loadbalance(), true),
+        row("acl policies from CoreDNS's README, in order", """
+            .:53 {
+                acl {
+                    allow net 192.168.1.0/24
+                    block net 192.168.0.0/16
+                    filter type A AAAA net 10.0.0.1 fd00::/8
+                    DROP net 192.0.2.0/24 type *
+                    block
+                }
+                acl a.example.org 10.0.0.0/24 {
+                    block net *
+                }
+            }
+            """, c -> first(c).acl(), List.of(
+                new AclPlugin(List.of("."), List.of(
+                    new AclPlugin.Policy(AclPlugin.Action.ALLOW, List.of(), List.of(prefix("192.168.1.0", 24)), 3),
+                    new AclPlugin.Policy(AclPlugin.Action.BLOCK, List.of(), List.of(prefix("192.168.0.0", 16)), 4),
+                    new AclPlugin.Policy(AclPlugin.Action.FILTER, List.of("A", "AAAA"),
+                        List.of(prefix("10.0.0.1", 32), prefix("fd00::", 8)), 5),
+                    new AclPlugin.Policy(AclPlugin.Action.DROP, List.of(), List.of(prefix("192.0.2.0", 24)), 6),
+                    new AclPlugin.Policy(AclPlugin.Action.BLOCK, List.of(), List.of(), 7)), 2),
+                new AclPlugin(List.of("a.example.org.", "0.0.10.in-addr.arpa."), List.of(
+                    new AclPlugin.Policy(AclPlugin.Action.BLOCK, List.of(), List.of(), 10)), 9))),
+        row("acl clears host bits and takes IPv6 addresses as /128", """
+            .:53 {
+                acl {
+                    block net 10.1.2.3/8 ::1
+                }
+            }
+            """, c -> first(c).acl().get(0).policies().get(0).sources().stream().map(Object::toString).toList(),
+            List.of("10.0.0.0/8", "0:0:0:0:0:0:0:1/128")),
 
         // --- warnings carry the line
         row("debug is a warning", ".:53 {\n errors\n debug\n}\n",
@@ -502,6 +537,13 @@ class CorefileParserTest {
         err(".:53 {\n rewrite name regex (.*)\\.a\\.org {1}.b.org answer value x y\n}\n", "answer value is not", 2),
         err(".:53 {\n rewrite stop {\n name regex a b\n }\n}\n", "rewrite block must hold exactly", 2),
         err(".:53 {\n autopath @kubernetes\n}\n", "plugin 'autopath'", 2),
+        err(".:53 {\n acl {\n allow net 10.0.0.0/8\n deny net 10.0.0.0/8\n }\n}\n", "acl: unknown action 'deny'", 4),
+        err(".:53 {\n acl {\n block net 10.0.0.0/33\n }\n}\n", "acl: bad prefix length in '10.0.0.0/33'", 3),
+        err(".:53 {\n acl {\n block net example.org\n }\n}\n", "acl: bad source 'example.org'", 3),
+        err(".:53 {\n acl {\n block type\n }\n}\n", "acl: 'type' needs at least one value", 3),
+        err(".:53 {\n acl {\n block A net 10.0.0.0/8\n }\n}\n", "acl: unexpected 'A' (expected 'type' or 'net')", 3),
+        err(".:53 {\n acl {\n block type A! \n }\n}\n", "acl: unknown query type 'A!'", 3),
+        err(".:53 {\n acl {\n block { net 10.0.0.0/8 }\n }\n}\n", "block takes no { } block", 3),
         err(".:53 {\n template IN A example {\n answer \"{{ .Name | upper }} 60 IN A 1.2.3.4\"\n }\n}\n",
             "template action {{ .Name | upper }} is not supported", 3),
         err(".:53 {\n template IN A {\n rcode GONE\n }\n}\n", "template rcode must be NOERROR", 3),

@@ -34,7 +34,7 @@ public final class DnsMetrics implements QueryObserver {
       "PTR", "RRSIG", "SOA", "SRV", "TXT", "HTTPS", "SVCB", "IXFR", "AXFR", "ANY", "other"};
 
   /** The {@code plugin} label of each reply source: the server itself, kubernetes, forward (or cache). */
-  private static final String[] PLUGINS = {"", "kubernetes", "forward", "hosts", "template"};
+  private static final String[] PLUGINS = {"", "kubernetes", "forward", "hosts", "template", "acl"};
 
   /** Rcodes with a label of their own (0-23 covers the header and EDNS rcodes in use). */
   private static final int RCODES = 24;

@@ -2,6 +2,7 @@ package io.clusterdns.server.ops;
 
 import io.clusterdns.server.net.TcpConnections;
 import io.clusterdns.server.query.LivePipeline;
+import io.clusterdns.server.query.ResponseRateLimiter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Info;
@@ -51,6 +52,25 @@ public final class ServerMetrics {
         .name("clusterdns_tcp_reads_paused_total")
         .help("Times a TCP connection stopped being read because its in-flight limit of queries awaited replies.")
         .callback(cb -> cb.call(tcp.pausedReads()))
+        .register(registry);
+  }
+
+  /**
+   * Replies held back by response rate limiting ({@code --rrl}), as Knot's rrl module counts them: dropped, and
+   * slipped (sent truncated). Registered also when it is off, at zero, so dashboards and alerts find the series.
+   *
+   * @param rrl null when off
+   */
+  public static void registerRateLimit(PrometheusRegistry registry, ResponseRateLimiter rrl) {
+    CounterWithCallback.builder()
+        .name("clusterdns_rrl_dropped_responses_total")
+        .help("UDP replies not sent because their client prefix was over the --rrl rate.")
+        .callback(cb -> cb.call(rrl == null ? 0 : rrl.dropped()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("clusterdns_rrl_slipped_responses_total")
+        .help("UDP replies over the --rrl rate sent truncated (TC=1) so that the client retries over TCP.")
+        .callback(cb -> cb.call(rrl == null ? 0 : rrl.slipped()))
         .register(registry);
   }
 

@@ -1,6 +1,5 @@
 package io.clusterdns.server.query;
 
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
 /**
@@ -9,7 +8,8 @@ import java.net.InetSocketAddress;
  * never by a half-built one; queries already forwarded finish on the old pipeline's forwarders, which the
  * reload closes only after their time budget. The query log ({@code log}) wraps the reply sink here, outside the
  * pipeline, and only when configured: without it a query costs one volatile read more than calling the
- * pipeline directly.
+ * pipeline directly. Response rate limiting ({@code --rrl}) also wraps the sink, of UDP queries only, and only when
+ * configured.
  *
  * <p>Thread-safe: read on every event loop, written by the reload thread.
  */
@@ -19,9 +19,17 @@ public final class LivePipeline {
   /** Counts of pipelines retired by reloads, so the process-wide counters never go down. */
   private volatile long retiredDropped;
   private volatile long retiredFailures;
+  /** Response rate limiting of UDP replies, or null (the default): fixed for the process's life. */
+  private final ResponseRateLimiter rrl;
 
   public LivePipeline(QueryPipeline first) {
+    this(first, null);
+  }
+
+  /** @param rrl response rate limiting of UDP replies, or null for none */
+  public LivePipeline(QueryPipeline first, ResponseRateLimiter rrl) {
     this.current = first;
+    this.rrl = rrl;
   }
 
   /**
@@ -47,11 +55,14 @@ public final class LivePipeline {
   private boolean handle(byte[] packet, boolean tcp, int keepalive, InetSocketAddress client, ReplySink sink) {
     QueryPipeline p = current;
     QueryLog l = log;
-    boolean ipv6 = client.getAddress() instanceof Inet6Address;
-    if (l == null) {
-      return p.handle(packet, tcp, ipv6, keepalive, sink);
+    if (rrl != null && !tcp) {
+      // Next to the socket: the query log still sees the reply the server made, and every UDP reply is limited.
+      sink = rrl.guard(client.getAddress(), sink);
     }
-    return p.handle(packet, tcp, ipv6, keepalive, l.sink(packet, tcp, client, sink));
+    if (l == null) {
+      return p.handle(packet, tcp, keepalive, client, sink);
+    }
+    return p.handle(packet, tcp, keepalive, client, l.sink(packet, tcp, client, sink));
   }
 
   public QueryPipeline current() {

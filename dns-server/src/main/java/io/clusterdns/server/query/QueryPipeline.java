@@ -6,6 +6,8 @@ import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.HostsTable;
 import io.clusterdns.server.zone.TemplateSet;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
@@ -56,6 +58,11 @@ public final class QueryPipeline {
   private final TemplateSet templates;
   /** {@code hosts} entries, answered next; null without {@code hosts}. */
   private final HostsTable hosts;
+  /**
+   * {@code acl}, judged after {@code rewrite} and before any answer or cache (CoreDNS's plugin order); null without
+   * {@code acl}, and then no query reads the client's address.
+   */
+  private final AccessControl acl;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -70,7 +77,7 @@ public final class QueryPipeline {
   /** @param replies encoded cluster replies, or null to build every reply from dnsjava records */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies) {
-    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null);
+    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null, null);
   }
 
   /**
@@ -80,12 +87,20 @@ public final class QueryPipeline {
    */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
+    this(zone, upstream, observer, loop, loadbalance, rewrite, templates, hosts, null);
+  }
+
+  /** @param acl the {@code acl} directives, or null for none */
+  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
+      boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts, AccessControl acl) {
     this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
-        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts);
+        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts, acl);
   }
 
   private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
-      boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
+      boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts,
+      AccessControl acl) {
+    this.acl = acl;
     this.rewrite = rewrite;
     this.templates = templates;
     this.hosts = hosts;
@@ -110,22 +125,32 @@ public final class QueryPipeline {
   }
 
   /**
+   * For callers that know no client address (tests, benchmarks): the {@code acl} is not consulted.
+   *
    * @param ipv6 the client's address family (CoreDNS's {@code family} label)
    * @return false when the packet was dropped without a reply; else {@code sink} gets exactly one reply
    */
   public boolean handle(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink) {
-    return handle(packet, tcp, ipv6, NO_KEEPALIVE, sink);
+    return handle(packet, tcp, ipv6, NO_KEEPALIVE, null, sink);
   }
 
   /**
    * @param keepalive over TCP, the connection's idle timeout in units of 100 ms, signalled to a client that asks
    *     with EDNS TCP keepalive (RFC 7828); {@link #NO_KEEPALIVE} for none (and always over UDP)
+   * @param client the query's source address (the {@code acl} judges it; CoreDNS's {@code family} label)
    * @return false when the packet was dropped without a reply; else {@code sink} gets exactly one reply
    */
-  public boolean handle(byte[] packet, boolean tcp, boolean ipv6, int keepalive, ReplySink sink) {
+  public boolean handle(byte[] packet, boolean tcp, int keepalive, InetSocketAddress client, ReplySink sink) {
+    InetAddress a = client.getAddress();
+    byte[] source = acl == null ? null : a == null ? new byte[4] : a.getAddress(); // Netty always resolves
+    return handle(packet, tcp, a instanceof java.net.Inet6Address, keepalive, source, sink);
+  }
+
+  /** @param source the client's address bytes when an {@code acl} is configured, else null */
+  private boolean handle(byte[] packet, boolean tcp, boolean ipv6, int keepalive, byte[] source, ReplySink sink) {
     long start = System.nanoTime();
     // A query with EDNS options (keepalive among them) never takes the fast path: WireQuery reads bare OPTs only.
-    if (replies != null && answerFromBytes(packet, tcp, ipv6, sink, start)) {
+    if (replies != null && answerFromBytes(packet, tcp, ipv6, source, sink, start)) {
       return true;
     }
     Decoded d = QueryDecoder.decode(packet);
@@ -143,15 +168,16 @@ public final class QueryPipeline {
     int ka = tcp ? keepalive : NO_KEEPALIVE;
     TimedSink timed = new TimedSink(query, tcp, ka, ipv6, start, packet.length, sink);
     try {
-      answer(query, tcp, timed);
+      answer(query, tcp, source, timed);
     } catch (RuntimeException e) {
       failures.increment();
       observer.failed(query, Rcode.SERVFAIL, e);
       if (!timed.sent) { // one reply per query: a TCP connection counts its replies against its in-flight limit
         sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp, ka));
       }
+      return true;
     }
-    return true;
+    return !timed.noReply;
   }
 
   /**
@@ -159,16 +185,25 @@ public final class QueryPipeline {
    * {@link ClusterReplies}, any other name from a fresh entry of the answer cache. The name is routed once,
    * here. While the start-up loop check runs, forwarded names take the full path, which counts the probe.
    */
-  private boolean answerFromBytes(byte[] packet, boolean tcp, boolean ipv6, ReplySink sink, long start) {
+  private boolean answerFromBytes(byte[] packet, boolean tcp, boolean ipv6, byte[] client, ReplySink sink,
+      long start) {
     byte[] reply;
     WireQuery q;
     Source source;
+    int verdict = AccessControl.UNCHECKED;
     try {
       q = WireQuery.read(packet);
       if (q == null || (rewrite != null && rewrite.claims(q.name, q.qtype))
           || (templates != null && templates.claims(q.name))
           || (hosts != null && hosts.claims(q.name, q.qtype))) {
         return false;
+      }
+      if (client != null) {
+        // Only allowed queries are answered here; the full path answers the others and counts them once.
+        verdict = acl.decide(q.name, q.qtype, client);
+        if (AccessControl.action(verdict) != AccessControl.ALLOW) {
+          return false;
+        }
       }
       if (zone.coversWire(q.name)) {
         source = Source.CLUSTER;
@@ -185,13 +220,16 @@ public final class QueryPipeline {
     if (reply == null) {
       return false;
     }
+    if (client != null) {
+      acl.count(verdict);
+    }
     sink.send(reply);
     observer.answered(q.qtype, q.dnssecOk, tcp, ipv6, reply[3] & 0xf, source, packet.length, reply.length,
         System.nanoTime() - start);
     return true;
   }
 
-  private void answer(Message query, boolean tcp, TimedSink sink) {
+  private void answer(Message query, boolean tcp, byte[] client, TimedSink sink) {
     if (rewrite != null) {
       QueryRewrite.Rewritten rw = rewrite.apply(query);
       if (rw != null) {
@@ -214,6 +252,9 @@ public final class QueryPipeline {
     if (q.getDClass() != DClass.IN) {
       // No chaos plugin: version.bind CH TXT and friends are refused (behaviours.md 10.5).
       sink.reply(query, ResponseEncoder.replyTo(query), Rcode.REFUSED, Source.SERVER);
+      return;
+    }
+    if (client != null && judged(query, q, client, sink)) {
       return;
     }
     loop.observe(q.getName());
@@ -253,6 +294,26 @@ public final class QueryPipeline {
       // Answer.NotSynced: SERVFAIL, never NXDOMAIN, until the first sync (behaviours.md 9.7).
       sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
     }
+  }
+
+  /**
+   * Applies the {@code acl} to the (rewritten) question: true when it answered ({@code block}: REFUSED,
+   * {@code filter}: NOERROR with no records, as CoreDNS's {@code SetRcode} replies) or dropped the query, false when
+   * the query goes on. CoreDNS also attaches an extended DNS error (RFC 8914 codes 15 and 17) in a forced OPT RR;
+   * clusterdns adds an OPT only when the query had one and carries no EDE.
+   */
+  private boolean judged(Message query, Record q, byte[] client, TimedSink sink) {
+    int verdict = acl.decide(q.getName().toWireCanonical(), q.getType(), client);
+    acl.count(verdict);
+    switch (AccessControl.action(verdict)) {
+      case AccessControl.BLOCK -> sink.reply(query, ResponseEncoder.replyTo(query), Rcode.REFUSED, Source.ACL);
+      case AccessControl.FILTER -> sink.reply(query, ResponseEncoder.replyTo(query), Rcode.NOERROR, Source.ACL);
+      case AccessControl.DROP -> sink.noReply = true; // coredns_acl_dropped_requests_total counts it
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -410,7 +471,8 @@ public final class QueryPipeline {
     CLUSTER,
     FORWARD,
     HOSTS,
-    TEMPLATE
+    TEMPLATE,
+    ACL
   }
 
   /** Encodes, sends and reports one reply; created once per query. */
@@ -439,6 +501,8 @@ public final class QueryPipeline {
 
     /** Whether the reply went out (at most one per query). */
     volatile boolean sent;
+    /** Set when the query gets no reply at all ({@code acl} drop): a TCP connection then has no reply to wait for. */
+    boolean noReply;
 
     void reply(Message q, Message reply, int rcode, Source source) {
       byte[] wire;
