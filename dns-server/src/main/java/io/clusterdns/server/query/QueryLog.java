@@ -58,7 +58,9 @@ public final class QueryLog {
     try {
       query = new Message(queryBytes);
       reply = new Message(replyBytes);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // A malformed query (answered FORMERR) need not parse, and dnsjava throws unchecked exceptions for some
+      // such packets too: the exchange is not logged, and nothing reaches the event loop after the reply went out.
       return null;
     }
     Record q = query.getQuestion();
