@@ -170,11 +170,7 @@ public final class QueryPipeline {
     try {
       answer(query, tcp, source, timed);
     } catch (RuntimeException e) {
-      failures.increment();
-      observer.failed(query, Rcode.SERVFAIL, e);
-      if (!timed.sent) { // one reply per query: a TCP connection counts its replies against its in-flight limit
-        sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp, ka));
-      }
+      timed.failed(e);
       return true;
     }
     return !timed.noReply;
@@ -360,12 +356,7 @@ public final class QueryPipeline {
         }
         sink.reply(query, forwarded(query, upstreamReply, loadbalance), upstreamReply.getRcode(), Source.FORWARD);
       } catch (RuntimeException e) {
-        failures.increment();
-        observer.failed(query, Rcode.SERVFAIL, e);
-        if (!sink.sent) {
-          sink.sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, sink.tcp,
-              sink.keepalive));
-        }
+        sink.failed(e);
       }
     });
   }
@@ -503,6 +494,19 @@ public final class QueryPipeline {
     volatile boolean sent;
     /** Set when the query gets no reply at all ({@code acl} drop): a TCP connection then has no reply to wait for. */
     boolean noReply;
+
+    /**
+     * An unexpected error: counted, and answered SERVFAIL to the client's own question unless the reply already
+     * went out (one reply per query: a TCP connection counts its replies against its in-flight limit).
+     */
+    void failed(RuntimeException e) {
+      failures.increment();
+      observer.failed(query, Rcode.SERVFAIL, e);
+      if (!sent) {
+        sent = true;
+        sink.send(ResponseEncoder.encode(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, tcp, keepalive));
+      }
+    }
 
     void reply(Message q, Message reply, int rcode, Source source) {
       byte[] wire;
