@@ -72,6 +72,27 @@ public final class DnsListener implements AutoCloseable {
   /** @param tcp the server's TCP limits and the count of its open connections, shared by its listeners */
   public static DnsListener bind(EventLoops loops, InetSocketAddress address, LivePipeline pipeline,
       TcpConnections tcp) throws IOException {
+    if (address.getPort() != 0) {
+      return bindOnce(loops, address, pipeline, tcp);
+    }
+    // Port 0: the kernel picks a free UDP port, but the same number may be taken for TCP (any outgoing
+    // connection's ephemeral port), so a fresh pick is tried a few times before giving up.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return bindOnce(loops, address, pipeline, tcp);
+      } catch (BindException e) {
+        if (attempt == EPHEMERAL_PORT_ATTEMPTS || !e.getMessage().endsWith("address already in use")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** How many ephemeral ports are tried for UDP and TCP together when port 0 is asked for. */
+  private static final int EPHEMERAL_PORT_ATTEMPTS = 16;
+
+  private static DnsListener bindOnce(EventLoops loops, InetSocketAddress address, LivePipeline pipeline,
+      TcpConnections tcp) throws IOException {
     TcpLimits limits = tcp.limits();
     List<Channel> channels = new ArrayList<>();
     try {
