@@ -13,6 +13,7 @@ import io.clusterdns.server.query.QueryPipeline;
 import io.clusterdns.server.query.UpstreamPath;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.HostsTable;
+import io.clusterdns.server.zone.SearchList;
 import io.clusterdns.config.corefile.HostsPlugin;
 import io.clusterdns.config.corefile.RewritePlugin;
 import io.clusterdns.server.query.QueryRewrite;
@@ -97,8 +98,15 @@ public final class ClusterDnsServer implements AutoCloseable {
    * @param rewrite the {@code rewrite} rules; null for none
    * @param templates the {@code template} rules; empty for none
    * @param hosts the {@code hosts} plugin; null for none
+   * @param search namespaces whose pods' search list short names are expanded with (the dev command's
+   *     {@code --search}); empty for none, which keeps the search off the query path
    */
-  public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {}
+  public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts,
+      List<String> search) {
+    public Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {
+      this(rewrite, templates, hosts, List.of());
+    }
+  }
 
   /** @param plugins rewrite, template and hosts */
   public ClusterDnsServer(
@@ -134,9 +142,11 @@ public final class ClusterDnsServer implements AutoCloseable {
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
     TemplateSet templates = plugins.templates().isEmpty() ? null : new TemplateSet(plugins.templates());
     QueryRewrite rewrite = plugins.rewrite() == null ? null : new QueryRewrite(plugins.rewrite());
-    QueryPipeline p = hosts == null && templates == null && rewrite == null
+    SearchList search = plugins.search().isEmpty() ? null
+        : new SearchList(plugins.search(), kubernetes.clusterDomain(), kubernetes.ttl(), zone);
+    QueryPipeline p = hosts == null && templates == null && rewrite == null && search == null
         ? new QueryPipeline(zone, next, observer, loopDetector, loadbalance)
-        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts);
+        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts, search);
     synchronized (generation) {
       retired.addAll(generation);
       generation.clear();

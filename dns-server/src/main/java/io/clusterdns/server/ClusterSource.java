@@ -7,6 +7,7 @@ import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.k8s.ManifestException;
 import io.clusterdns.k8s.ManifestLoader;
 import io.clusterdns.config.WatchConfig;
+import io.clusterdns.k8s.WatchListener;
 import io.clusterdns.k8s.WatchedCluster;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Files;
@@ -26,6 +27,12 @@ final class ClusterSource implements AutoCloseable {
 
   static ClusterSource open(ServerOptions o, EffectiveConfig config, PrometheusRegistry registry)
       throws Exception {
+    return open(o, config, registry, WatchListener.NONE);
+  }
+
+  /** @param listener told about the watch while it starts and runs (the dev command's status) */
+  static ClusterSource open(ServerOptions o, EffectiveConfig config, PrometheusRegistry registry,
+      WatchListener listener) throws Exception {
     if (o.snapshot != null || o.demo) {
       ClusterState state = new ClusterState(config.kubernetes().endpointPodNames());
       ManifestLoader.Summary s;
@@ -50,7 +57,7 @@ final class ClusterSource implements AutoCloseable {
               + " endpoint slices, " + s.pods() + " pods)",
           null);
     }
-    return watch(o, config.watch(), registry);
+    return watch(config.watch(), registry, listener);
   }
 
   /**
@@ -58,14 +65,14 @@ final class ClusterSource implements AutoCloseable {
    * places, in-cluster otherwise. Waits up to the start-up timeout for the first full sync, then serves anyway:
    * cluster names answer SERVFAIL until synced, never NXDOMAIN (behaviours.md 9.7, 13.4).
    */
-  private static ClusterSource watch(ServerOptions o, WatchConfig cfg, PrometheusRegistry registry)
+  private static ClusterSource watch(WatchConfig cfg, PrometheusRegistry registry, WatchListener listener)
       throws Exception {
     if (cfg.kubeconfig() != null && !Files.isReadable(Path.of(cfg.kubeconfig()))) {
       throw new Main.StartupException("kubeconfig " + cfg.kubeconfig() + ": no such readable file");
     }
     WatchedCluster cluster;
     try {
-      cluster = WatchedCluster.start(cfg, registry);
+      cluster = WatchedCluster.start(cfg, registry, listener);
     } catch (WatchedCluster.SetupException e) {
       throw new Main.StartupException(e.getMessage());
     }

@@ -46,13 +46,12 @@ import picocli.CommandLine.Mixin;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Cluster DNS server for Kubernetes: answers the cluster zone from an in-memory index and "
-        + "forwards everything else.")
+        + "forwards everything else.",
+    subcommands = DevCommand.class)
 public final class Main implements Callable<Integer> {
   @Mixin ServerOptions options;
 
   private static final Logger LOG = Logger.getLogger("clusterdns");
-
-  private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) throws Exception {
     quietLeakDetection();
@@ -79,7 +78,7 @@ public final class Main implements Callable<Integer> {
       if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
         err.println("Did you mean " + String.join(" or ", u.getSuggestions()) + "?");
       }
-      err.println("Run 'clusterdns --help' for the flags.");
+      err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the flags.");
       return 2;
     });
     cmd.setExecutionExceptionHandler((ex, c, parseResult) -> {
@@ -91,8 +90,18 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return serve(options, StartupHooks.NONE);
+  }
+
+  /**
+   * The one start-up path, for the server and the {@code dev} command alike: validates {@code o}, resolves the
+   * effective configuration, starts the listeners and serves until stopped.
+   *
+   * @param hooks what the calling command adds (the dev command's status and search list)
+   */
+  static int serve(ServerOptions o, StartupHooks hooks) throws Exception {
     long t0 = System.nanoTime();
-    ServerOptions o = options;
+    CountDownLatch stopped = new CountDownLatch(1);
     if (o.snapshot != null && o.demo) {
       throw new StartupException("--snapshot and --demo cannot be used together");
     }
@@ -134,13 +143,13 @@ public final class Main implements Callable<Integer> {
     ServerMetrics.registerProcess(registry, Version.VERSION);
     ReloadMetrics reloadMetrics = new ReloadMetrics(registry);
     Upstreams.Metrics upstreamMetrics = new Upstreams.Metrics(registry);
-    ClusterSource source = ClusterSource.open(o, cfg, registry);
+    ClusterSource source = ClusterSource.open(o, cfg, registry, hooks.watchListener());
     List<InetSocketAddress> addrs = socketAddresses(cfg.listen());
     DnsMetrics dnsMetrics = new DnsMetrics(registry, cfg.serverLabel(), ".");
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), upstreamMetrics, cfg.serverLabel()),
         observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(),
-        new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts()));
+        new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts(), cfg.search()));
     server.queryLog(queryLog(cfg));
     server.closeWith(source);
     server.tcpLimits(tcpLimits);
@@ -179,7 +188,7 @@ public final class Main implements Callable<Integer> {
       server.reconfigure(next.kubernetes(),
           Upstreams.factory(next.forwards(), next.cache(), upstreamMetrics, prev.serverLabel()),
           observer(dnsMetrics, next), next.loadbalance(), queryLog(next),
-          new ClusterDnsServer.Plugins(next.rewrite(), next.templates(), next.hosts()));
+          new ClusterDnsServer.Plugins(next.rewrite(), next.templates(), next.hosts(), next.search()));
       reloadMetrics.plugins(next.plugins());
       for (String w : next.warnings()) {
         LOG.warning(w);
@@ -209,6 +218,7 @@ public final class Main implements Callable<Integer> {
     LOG.info(String.format("clusterdns %s: serving %s from %s; listening on %s (%s, %d event loops); up in %d ms",
         Version.VERSION, cfg.kubernetes().clusterDomain(), source.describe(), describe(server.boundAddresses()),
         server.loops().epoll() ? "epoll" : "nio", o.threads, ms));
+    hooks.serving(cfg, server.boundAddresses());
     if (Boolean.getBoolean(CDS_TRAINING)) {
       askOnce(server.boundAddresses().get(0), cfg.kubernetes().clusterDomain());
       System.exit(0);

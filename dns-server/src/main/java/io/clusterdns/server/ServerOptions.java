@@ -134,6 +134,12 @@ public final class ServerOptions {
       description = "Event loops (one UDP socket each under epoll). Default: the number of CPUs.")
   int threads = Runtime.getRuntime().availableProcessors();
 
+  /**
+   * Namespaces whose pods' search list expands short names; no flag of the server sets it, only the {@code dev}
+   * command ({@code DevCommand --search}), so the server's query path never searches.
+   */
+  List<String> search = List.of();
+
   /** The cluster domain when neither a flag nor a Corefile names one. */
   static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local.";
 

@@ -5,6 +5,7 @@ import io.clusterdns.server.forward.LoopDetector;
 import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.HostsTable;
+import io.clusterdns.server.zone.SearchList;
 import io.clusterdns.server.zone.TemplateSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +57,8 @@ public final class QueryPipeline {
   private final TemplateSet templates;
   /** {@code hosts} entries, answered next; null without {@code hosts}. */
   private final HostsTable hosts;
+  /** Short names expanded as in a pod (the dev command's {@code --search}); null in the server. */
+  private final SearchList search;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -70,7 +73,7 @@ public final class QueryPipeline {
   /** @param replies encoded cluster replies, or null to build every reply from dnsjava records */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies) {
-    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null);
+    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null, null);
   }
 
   /**
@@ -80,12 +83,20 @@ public final class QueryPipeline {
    */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
+    this(zone, upstream, observer, loop, loadbalance, rewrite, templates, hosts, null);
+  }
+
+  /** @param search short names expanded as in a pod, tried after hosts and before forwarding; null for none */
+  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
+      boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts, SearchList search) {
     this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
-        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts);
+        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts, search);
   }
 
   private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
-      boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
+      boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts,
+      SearchList search) {
+    this.search = search;
     this.rewrite = rewrite;
     this.templates = templates;
     this.hosts = hosts;
@@ -164,7 +175,8 @@ public final class QueryPipeline {
       q = WireQuery.read(packet);
       if (q == null || (rewrite != null && rewrite.claims(q.name, q.qtype))
           || (templates != null && templates.claims(q.name))
-          || (hosts != null && hosts.claims(q.name, q.qtype))) {
+          || (hosts != null && hosts.claims(q.name, q.qtype))
+          || (search != null && search.claimsWire(q.name))) {
         return false;
       }
       if (zone.coversWire(q.name)) {
@@ -229,6 +241,11 @@ public final class QueryPipeline {
       }
     }
     if (!zone.covers(q.getName())) {
+      Message fromSearch = search == null ? null : search.answer(query);
+      if (fromSearch != null) {
+        sink.reply(query, fromSearch, fromSearch.getRcode(), Source.CLUSTER);
+        return;
+      }
       forward(query, tcp, sink);
       return;
     }
