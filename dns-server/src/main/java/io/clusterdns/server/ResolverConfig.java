@@ -53,8 +53,8 @@ final class ResolverConfig {
               + "for its upstreams,\n# and would otherwise forward to itself (it exits naming the loop).\n");
     } else {
       b.append("# resolv.conf has no port, so this needs clusterdns dev on port 53: start it with\n")
-          .append("#   sudo java -jar dns-server/target/clusterdns.jar dev --listen ").append(host.indexOf(':') >= 0
-              ? "[" + host + "]" : host).append(":53 --upstream <your previous nameserver>\n")
+          .append("#   sudo java -jar dns-server/target/clusterdns.jar dev --kubeconfig $HOME/.kube/config --listen ")
+          .append(host.indexOf(':') >= 0 ? "[" + host + "]" : host).append(":53 --upstream <your previous nameserver>\n")
           .append("# (it reads /etc/resolv.conf for its upstreams and would otherwise forward to itself), then "
               + "make this\n# the first line of /etc/resolv.conf:\n")
           .append("nameserver ").append(host).append('\n');

@@ -198,6 +198,7 @@ class DevCommandIT {
     String dns = "127.0.0.1:" + dev.ports().dns();
     await(dev::output, o -> o.contains("synced, watching 2 namespaces, 2 services"), dev);
     String out = dev.output();
+    assertTrue(out.contains("first sync with the API server at http://127.0.0.1:" + api.getPort() + "/ ..."), out);
     assertTrue(out.contains("context     laptop (kubeconfig "), out);
     assertTrue(out.contains("API server  http://127.0.0.1:" + api.getPort() + "/"), out);
     assertTrue(out.contains("listening   udp+tcp " + dns + "; no health/ready/metrics port"), out);
