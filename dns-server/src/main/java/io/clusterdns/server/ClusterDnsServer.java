@@ -100,13 +100,22 @@ public final class ClusterDnsServer implements AutoCloseable {
    * @param hosts the {@code hosts} plugin; null for none
    * @param search namespaces whose pods' search list short names are expanded with (the dev command's
    *     {@code --search}); empty for none, which keeps the search off the query path
+   * @param others further clusters, each under its own zone; empty for none (the server)
    */
   public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts,
-      List<String> search) {
+      List<String> search, List<OtherCluster> others) {
     public Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {
-      this(rewrite, templates, hosts, List.of());
+      this(rewrite, templates, hosts, List.of(), List.of());
     }
   }
+
+  /**
+   * A further cluster served beside the first (the dev command's second and later {@code --context}): its own
+   * zone, answered from its own watch.
+   *
+   * @param kubernetes its zone (one, no reverse zones: PTR stays with the first cluster), pods mode and TTL
+   */
+  public record OtherCluster(KubernetesConfig kubernetes, SnapshotSource snapshots) {}
 
   /** @param plugins rewrite, template and hosts */
   public ClusterDnsServer(
@@ -144,9 +153,14 @@ public final class ClusterDnsServer implements AutoCloseable {
     QueryRewrite rewrite = plugins.rewrite() == null ? null : new QueryRewrite(plugins.rewrite());
     SearchList search = plugins.search().isEmpty() ? null
         : new SearchList(plugins.search(), kubernetes.clusterDomain(), kubernetes.ttl(), zone);
-    QueryPipeline p = hosts == null && templates == null && rewrite == null && search == null
+    List<ClusterZone> others = new ArrayList<>();
+    for (OtherCluster o : plugins.others()) {
+      others.add(new ClusterZone(o.kubernetes(), o.snapshots(), selfAddresses));
+    }
+    QueryPipeline p = hosts == null && templates == null && rewrite == null && search == null && others.isEmpty()
         ? new QueryPipeline(zone, next, observer, loopDetector, loadbalance)
-        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts, search);
+        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts, search,
+            others);
     synchronized (generation) {
       retired.addAll(generation);
       generation.clear();

@@ -10,7 +10,10 @@ import io.clusterdns.config.WatchConfig;
 import io.clusterdns.k8s.WatchListener;
 import io.clusterdns.k8s.WatchedCluster;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.clusterdns.config.KubernetesConfig;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 
 /** Where the cluster index comes from: a manifest file, the demo cluster, or a watch of the API server. */
@@ -78,6 +81,39 @@ final class ClusterSource implements AutoCloseable {
     }
     return new ClusterSource(cluster.snapshots(), "the API server at " + cluster.apiServer()
         + (cluster.synced() ? "" : " (not synced yet: cluster names answer SERVFAIL until it is)"), cluster);
+  }
+
+  /** A further cluster's watch and what the server answers from it. */
+  record Other(ClusterDnsServer.OtherCluster cluster, WatchedCluster watch) {}
+
+  /**
+   * The watches of the further clusters of {@code o} (the dev command's second and later {@code --context}), one
+   * after another, each with the first cluster's watch options and the same kubeconfig; a failed start closes
+   * those already started.
+   */
+  static List<Other> openOthers(ServerOptions o, EffectiveConfig config, StartupHooks hooks) throws Exception {
+    List<Other> out = new ArrayList<>();
+    try {
+      for (ServerOptions.OtherContext oc : o.otherClusters) {
+        WatchConfig w = config.watch();
+        WatchConfig wc = new WatchConfig(w.kubeconfig(), oc.context(), w.namespaces(), w.namespaceLabels(),
+            w.labels(), w.watchPods(), w.endpointPodNames(), w.startupTimeout());
+        WatchedCluster c;
+        try {
+          // No registry: the watch series exist once per process, for the first cluster.
+          c = WatchedCluster.start(wc, null, hooks.watchListener(oc.context(), oc.zone()));
+        } catch (WatchedCluster.SetupException e) {
+          throw new Main.StartupException("--context " + oc.context() + ": " + e.getMessage());
+        }
+        KubernetesConfig k = config.kubernetes();
+        out.add(new Other(new ClusterDnsServer.OtherCluster(new KubernetesConfig(List.of(oc.zone()), k.pods(),
+            k.ttl(), List.of(), k.endpointPodNames()), c.snapshots()), c));
+      }
+    } catch (Exception | Error e) {
+      out.forEach(x -> x.watch().close());
+      throw e;
+    }
+    return out;
   }
 
   SnapshotSource snapshots() {

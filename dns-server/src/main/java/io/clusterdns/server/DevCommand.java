@@ -58,8 +58,11 @@ final class DevCommand implements Callable<Integer> {
       description = "kubeconfig to read. Default: $KUBECONFIG (its first existing file), else ~/.kube/config.")
   Path kubeconfig;
 
-  @Option(names = "--context", paramLabel = "NAME", description = "kubeconfig context. Default: its current one.")
-  String context;
+  @Option(names = "--context", paramLabel = "NAME[=ZONE]",
+      description = "kubeconfig context; repeatable to serve several clusters: the first under the cluster zone, "
+          + "each further one under NAME.<cluster zone>, or under ZONE when given as NAME=ZONE. Default: the "
+          + "current context.")
+  List<String> contexts = new ArrayList<>();
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", converter = ServerOptions.ListenConverter.class,
       description = "UDP and TCP listener; repeatable. Default: " + DEFAULT_LISTEN_TEXT + ".")
@@ -107,8 +110,46 @@ final class DevCommand implements Callable<Integer> {
     }
     List<HostPort> listenOn = listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen;
     String zone = clusterDomain == null ? ServerOptions.DEFAULT_CLUSTER_DOMAIN : clusterDomain;
+    String context = null;
+    List<ServerOptions.OtherContext> others = new ArrayList<>();
+    for (int i = 0; i < contexts.size(); i++) {
+      String c = contexts.get(i);
+      int eq = c.indexOf('=');
+      String name = eq < 0 ? c : c.substring(0, eq);
+      String named = eq < 0 ? null : zoneOf(c, c.substring(eq + 1));
+      if (name.isBlank()) {
+        throw flagError("'" + c + "' names no context");
+      }
+      if (i == 0) {
+        if (named != null && clusterDomain != null && !named.equals(clusterDomain)) {
+          throw flagError("'" + c + "' and --cluster-domain " + clusterDomain + " name two zones for the first "
+              + "cluster");
+        }
+        context = name;
+        zone = named != null ? named : zone;
+        continue;
+      }
+      if (named == null) {
+        String label = name.toLowerCase(java.util.Locale.ROOT);
+        if (!NAMESPACE.matcher(label).matches()) {
+          throw flagError("context '" + name + "' is not a DNS label; name its zone: --context " + name + "=ZONE");
+        }
+      }
+      others.add(new ServerOptions.OtherContext(name,
+          named != null ? named : name.toLowerCase(java.util.Locale.ROOT) + "." + zone));
+    }
+    List<String> zones = new ArrayList<>(List.of(zone));
+    for (ServerOptions.OtherContext oc : others) {
+      for (String z : zones) {
+        if (z.equals(oc.zone()) || z.endsWith("." + oc.zone())) {
+          throw flagError("--context " + oc.context() + ": its zone " + oc.zone() + (z.equals(oc.zone())
+              ? " is already served" : " would contain " + z + "; give it a zone of its own with NAME=ZONE"));
+        }
+      }
+      zones.add(oc.zone());
+    }
     if (printResolverConfig) {
-      spec.commandLine().getOut().print(ResolverConfig.text(listenOn.get(0), zone));
+      spec.commandLine().getOut().print(ResolverConfig.text(listenOn.get(0), zones));
       spec.commandLine().getOut().flush();
       return 0;
     }
@@ -116,15 +157,29 @@ final class DevCommand implements Callable<Integer> {
     o.kubeconfig = kubeconfig(kubeconfig, System.getenv("KUBECONFIG"),
         Path.of(System.getProperty("user.home"), ".kube", "config"));
     o.context = context;
+    o.otherClusters = List.copyOf(others);
     o.listen = new ArrayList<>(listenOn);
     o.upstream = upstream.isEmpty() ? laptopResolvers(EffectiveConfig.RESOLV_CONF, RESOLVED_UPSTREAMS) : upstream;
-    o.clusterDomain = clusterDomain;
+    o.clusterDomain = zone;
     o.health = health == null ? ServerOptions.OFF : health;
     o.ready = ready == null ? ServerOptions.OFF : ready;
     o.metrics = metrics == null ? ServerOptions.OFF : metrics;
     o.search = List.copyOf(search);
     o.threads = Math.min(THREADS, Runtime.getRuntime().availableProcessors());
     return Main.serve(o, new DevStatus(System.out, o.kubeconfig, o.search));
+  }
+
+  private CommandLine.ParameterException flagError(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--context': " + message);
+  }
+
+  /** The zone of {@code --context NAME=ZONE}, absolute and lowercase. */
+  private String zoneOf(String flag, String zone) {
+    try {
+      return new ServerOptions.DomainConverter().convert(zone);
+    } catch (CommandLine.TypeConversionException e) {
+      throw flagError("'" + flag + "': " + e.getMessage());
+    }
   }
 
   /**

@@ -56,6 +56,7 @@ final class DevStatus implements StartupHooks, WatchListener {
   private String upstreams;
   private String endpoints;
   private String zone = "cluster.local";
+  private final List<OtherStatus> others = new ArrayList<>();
 
   DevStatus(PrintStream out, Path kubeconfig, List<String> search) {
     this.out = out;
@@ -66,6 +67,74 @@ final class DevStatus implements StartupHooks, WatchListener {
   @Override
   public WatchListener watchListener() {
     return this;
+  }
+
+  @Override
+  public synchronized WatchListener watchListener(String context, String otherZone) {
+    OtherStatus s = new OtherStatus(context, trimDot(otherZone));
+    others.add(s);
+    return s;
+  }
+
+  /** What the status knows of a further cluster ({@code --context} after the first). Guarded by the status. */
+  private final class OtherStatus implements WatchListener {
+    final String context;
+    final String zone;
+    WatchedCluster cluster;
+    String problem;
+    boolean synced;
+
+    OtherStatus(String context, String zone) {
+      this.context = context;
+      this.zone = zone;
+    }
+
+    @Override
+    public void started(WatchedCluster c) {
+      synchronized (DevStatus.this) {
+        cluster = c;
+        out.println("[" + context + "] first sync with the API server at " + c.apiServer() + " (served under "
+            + zone + ") ...");
+        out.flush();
+      }
+    }
+
+    @Override
+    public void apiProblem(String line) {
+      synchronized (DevStatus.this) {
+        problem = line;
+        out.println("[" + context + "] API server problem: " + line + "; retrying with backoff");
+        printBlock();
+      }
+    }
+
+    @Override
+    public void apiUsable(boolean recovered) {
+      synchronized (DevStatus.this) {
+        if (recovered) {
+          out.println("[" + context + "] recovered: the API server" + (cluster == null ? ""
+              : " at " + cluster.apiServer()) + " answers the watch's requests again");
+        }
+        problem = null;
+        printBlock();
+      }
+    }
+
+    String describe() {
+      String where = "context " + context + (cluster == null ? "" : ", API server " + cluster.apiServer());
+      if (problem != null) {
+        return where + ": API server NOT USABLE: " + problem + "; retrying with backoff";
+      }
+      if (cluster == null || !cluster.synced()) {
+        return where + ": first sync running";
+      }
+      ClusterSnapshot snap = cluster.snapshots().current();
+      int svc = 0;
+      for (NamespaceView v : snap.namespaces().values()) {
+        svc += v.services().size();
+      }
+      return where + ": synced, watching " + snap.namespaces().size() + " namespaces, " + svc + " services";
+    }
   }
 
   // ------------------------------------------------------------------------------------------- watch events
@@ -148,6 +217,16 @@ final class DevStatus implements StartupHooks, WatchListener {
   }
 
   private synchronized void tick(long now) {
+    boolean otherSynced = false;
+    for (OtherStatus o : others) {
+      if (!o.synced && o.cluster != null && o.cluster.synced()) {
+        o.synced = true;
+        otherSynced = true;
+      }
+    }
+    if (otherSynced && listening != null) {
+      printBlock();
+    }
     WatchedCluster c = cluster;
     if (!c.synced()) {
       if (problem == null && now - lastProgress >= PROGRESS_MILLIS * 1_000_000) {
@@ -206,10 +285,16 @@ final class DevStatus implements StartupHooks, WatchListener {
     lines.add(row("state", state()));
     lines.add(row("zone", zone + " from the watch" + (search.isEmpty() ? "; short names: off (--search NS)"
         : "; short names searched in " + String.join(", ", search) + ", then svc." + zone + ", " + zone)));
+    for (OtherStatus o : others) {
+      lines.add(row("also", o.zone + " from " + o.describe()));
+    }
     if (listening != null) {
       lines.add(row("upstream", upstreams));
       lines.add(row("listening", listening + "; " + endpoints));
       lines.add(row("try", digLine));
+      for (OtherStatus o : others) {
+        lines.add(row("", digLine.replace("kubernetes.default.svc." + zone, "kubernetes.default.svc." + o.zone)));
+      }
     } else {
       lines.add(row("listening", "not yet: waiting for the first sync (at most the start-up timeout, 5 s)"));
     }

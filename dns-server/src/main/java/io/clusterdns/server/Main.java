@@ -144,14 +144,23 @@ public final class Main implements Callable<Integer> {
     ReloadMetrics reloadMetrics = new ReloadMetrics(registry);
     Upstreams.Metrics upstreamMetrics = new Upstreams.Metrics(registry);
     ClusterSource source = ClusterSource.open(o, cfg, registry, hooks.watchListener());
+    List<ClusterSource.Other> others;
+    try {
+      others = ClusterSource.openOthers(o, cfg, hooks);
+    } catch (Exception e) {
+      source.close();
+      throw e;
+    }
+    List<ClusterDnsServer.OtherCluster> otherZones = others.stream().map(ClusterSource.Other::cluster).toList();
     List<InetSocketAddress> addrs = socketAddresses(cfg.listen());
     DnsMetrics dnsMetrics = new DnsMetrics(registry, cfg.serverLabel(), ".");
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), upstreamMetrics, cfg.serverLabel()),
         observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(),
-        new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts(), cfg.search()));
+        new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts(), cfg.search(), otherZones));
     server.queryLog(queryLog(cfg));
     server.closeWith(source);
+    others.forEach(x -> server.closeWith(x.watch()));
     server.tcpLimits(tcpLimits);
     ServerMetrics.registerPipeline(registry, server.pipeline());
     ServerMetrics.registerTcp(registry, server.tcpConnections());
@@ -169,7 +178,8 @@ public final class Main implements Callable<Integer> {
           cfg.ready() == null ? null : socketAddress(cfg.ready()),
           cfg.metrics() == null ? null : socketAddress(cfg.metrics()),
           () -> shuttingDown.get() ? List.of("Shutting down")
-              : source.snapshots().synced() ? List.of() : List.of("kubernetes"),
+              : source.snapshots().synced() && others.stream().allMatch(x -> x.watch().synced()) ? List.of()
+              : List.of("kubernetes"),
           registry));
       server.closeWith(HealthProbe.start(registry, cfg.health() == null ? null : socketAddress(cfg.health())));
     } catch (IOException | RuntimeException e) {
@@ -188,7 +198,8 @@ public final class Main implements Callable<Integer> {
       server.reconfigure(next.kubernetes(),
           Upstreams.factory(next.forwards(), next.cache(), upstreamMetrics, prev.serverLabel()),
           observer(dnsMetrics, next), next.loadbalance(), queryLog(next),
-          new ClusterDnsServer.Plugins(next.rewrite(), next.templates(), next.hosts(), next.search()));
+          new ClusterDnsServer.Plugins(next.rewrite(), next.templates(), next.hosts(), next.search(),
+              otherZones));
       reloadMetrics.plugins(next.plugins());
       for (String w : next.warnings()) {
         LOG.warning(w);

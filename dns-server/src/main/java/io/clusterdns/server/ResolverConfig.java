@@ -1,6 +1,8 @@
 package io.clusterdns.server;
 
 import io.clusterdns.config.HostPort;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What {@code clusterdns dev --print-resolver-config} prints (issue 21): how to send the cluster zone's names from
@@ -15,20 +17,37 @@ final class ResolverConfig {
    * @param zone the cluster zone, absolute or not
    */
   static String text(HostPort listen, String zone) {
-    String domain = zone.endsWith(".") ? zone.substring(0, zone.length() - 1) : zone;
+    return text(listen, List.of(zone));
+  }
+
+  /**
+   * For several zones (several clusters, the first one's zone first): the zones not below another one, since
+   * a resolver routes a zone's whole subtree ({@code b.cluster.local} goes with {@code cluster.local}).
+   */
+  static String text(HostPort listen, List<String> zones) {
+    List<String> top = new ArrayList<>();
+    for (String z : zones) {
+      String d = trimDot(z);
+      if (zones.stream().map(ResolverConfig::trimDot).noneMatch(o -> !o.equals(d) && d.endsWith("." + o))
+          && !top.contains(d)) {
+        top.add(d);
+      }
+    }
+    String domain = top.get(0);
     String host = reachable(listen.host());
     int port = listen.port();
     String hostPort = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     StringBuilder b = new StringBuilder();
-    b.append("# clusterdns dev answers ").append(domain).append(" on ").append(hostPort)
-        .append(". To send ").append(domain).append(" names there from every program,\n")
+    String all = String.join(", ", top);
+    b.append("# clusterdns dev answers ").append(all).append(" on ").append(hostPort)
+        .append(". To send ").append(all).append(" names there from every program,\n")
         .append("# use the one section that fits your system (as root); each says how to undo it.\n\n");
 
     b.append("## Linux with systemd-resolved (/etc/resolv.conf says nameserver 127.0.0.53; systemd 246+)\n")
         .append("# sudo mkdir -p /etc/systemd/resolved.conf.d, then write /etc/systemd/resolved.conf.d/clusterdns.conf:\n")
         .append("[Resolve]\n")
         .append("DNS=").append(hostPort).append('\n')
-        .append("Domains=~").append(domain).append('\n')
+        .append("Domains=").append(String.join(" ", top.stream().map(d -> "~" + d).toList())).append('\n')
         .append("# Apply:  sudo systemctl restart systemd-resolved\n")
         .append("# Check:  resolvectl query kubernetes.default.svc.").append(domain).append('\n')
         .append("# Undo:   sudo rm /etc/systemd/resolved.conf.d/clusterdns.conf && sudo systemctl restart "
@@ -36,14 +55,17 @@ final class ResolverConfig {
         .append("# (~").append(domain).append(" routes ").append(domain).append(" names here; systemd-resolved "
             + "may also ask this server other names,\n#  which it forwards to your real nameservers.)\n\n");
 
-    b.append("## macOS\n")
-        .append("# sudo mkdir -p /etc/resolver, then write /etc/resolver/").append(domain).append(":\n")
-        .append("nameserver ").append(host).append('\n')
-        .append("port ").append(port).append('\n')
-        .append("# Check:  scutil --dns | grep -A3 ").append(domain)
+    b.append("## macOS\n");
+    for (String d : top) {
+      b.append("# sudo mkdir -p /etc/resolver, then write /etc/resolver/").append(d).append(":\n")
+          .append("nameserver ").append(host).append('\n')
+          .append("port ").append(port).append('\n');
+    }
+    b.append("# Check:  scutil --dns | grep -A3 ").append(domain)
         .append("   (dig ignores /etc/resolver; use dscacheutil -q host -a name kubernetes.default.svc.")
         .append(domain).append(")\n")
-        .append("# Undo:   sudo rm /etc/resolver/").append(domain).append("\n\n");
+        .append("# Undo:   sudo rm").append(String.join("", top.stream().map(d -> " /etc/resolver/" + d).toList()))
+        .append("\n\n");
 
     b.append("## Plain /etc/resolv.conf (no systemd-resolved)\n");
     if (port == 53) {
@@ -61,6 +83,10 @@ final class ResolverConfig {
     }
     b.append("# Undo:   delete that line (NetworkManager or DHCP may rewrite the file on their own)\n");
     return b.toString();
+  }
+
+  private static String trimDot(String zone) {
+    return zone.endsWith(".") ? zone.substring(0, zone.length() - 1) : zone;
   }
 
   /** The address a local resolver reaches a listener on: loopback for a wildcard. */

@@ -140,6 +140,15 @@ public final class ServerOptions {
    */
   List<String> search = List.of();
 
+  /**
+   * Further clusters to serve beside the first, each under its own zone: only the {@code dev} command sets them
+   * (its second and later {@code --context}).
+   */
+  List<OtherContext> otherClusters = List.of();
+
+  /** A further kubeconfig context and the zone its cluster is served under (absolute, lowercase). */
+  record OtherContext(String context, String zone) {}
+
   /** The cluster domain when neither a flag nor a Corefile names one. */
   static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local.";
 

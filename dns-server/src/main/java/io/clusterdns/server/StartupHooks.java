@@ -18,6 +18,11 @@ interface StartupHooks {
     return WatchListener.NONE;
   }
 
+  /** Told about the watch of a further cluster ({@code context}, served under {@code zone}). */
+  default WatchListener watchListener(String context, String zone) {
+    return WatchListener.NONE;
+  }
+
   /** The server is serving DNS on {@code bound} with {@code config}. */
   default void serving(EffectiveConfig config, List<InetSocketAddress> bound) {}
 }

@@ -281,6 +281,80 @@ class DevCommandIT {
     }
   }
 
+  /**
+   * Two clusters at once: the first context under cluster.local, the second under {@code <context>.cluster.local},
+   * a third (the second's cluster again) under the zone it names; each answers from its own watch.
+   */
+  @Test
+  void severalContextsAreServedEachUnderItsOwnZone(@TempDir Path tmp) throws Exception {
+    DenyingDispatcher d = new DenyingDispatcher();
+    KubernetesMockServer second = apiServer(d);
+    try (KubernetesClient c = second.createClient()) {
+      c.services().inNamespace("default").withName("kubernetes").delete();
+      c.services().inNamespace("default").resource(service("default", "kubernetes", "10.100.0.1")).create();
+      Path kc = tmp.resolve("kubeconfig");
+      Files.writeString(kc, String.join("\n",
+          "apiVersion: v1",
+          "kind: Config",
+          "clusters:",
+          "- name: one",
+          "  cluster: {server: 'http://127.0.0.1:" + api.getPort() + "'}",
+          "- name: two",
+          "  cluster: {server: 'http://127.0.0.1:" + second.getPort() + "'}",
+          "users:",
+          "- name: u",
+          "  user: {token: dummy}",
+          "contexts:",
+          "- name: laptop",
+          "  context: {cluster: one, user: u}",
+          "- name: staging",
+          "  context: {cluster: two, user: u}",
+          "current-context: laptop",
+          ""));
+      try (ServerProcess server = ServerProcess.startWithoutEndpoints(List.of("-Xmx256m"), Map.of(),
+          p -> List.of("dev", "--kubeconfig", kc.toString(), "--upstream", upstream.hostPort().toString(),
+              "--context", "laptop", "--context", "staging", "--context", "staging=stage.test"))) {
+        Supplier<String> one = () -> digAt(server, "kubernetes.default.svc.cluster.local");
+        Supplier<String> two = () -> digAt(server, "kubernetes.default.svc.staging.cluster.local");
+        Supplier<String> named = () -> digAt(server, "kubernetes.default.svc.stage.test");
+        await(one, o -> o.contains("10.96.0.1"), server);
+        await(two, o -> o.contains("10.100.0.1"), server);
+        await(named, o -> o.contains("10.100.0.1"), server);
+        assertEquals(List.of("10.96.7.7"), Dig.lines(digAt(server, "api.payments.svc.staging.cluster.local")));
+        assertEquals(List.of("192.0.2.7"), Dig.lines(digAt(server, "example.com")), "others still forwarded");
+        await(server::output, o -> o.contains("also        staging.cluster.local from context staging, API server "
+            + "http://127.0.0.1:" + second.getPort() + "/: synced, watching 2 namespaces, 2 services"), server);
+        assertTrue(server.output().contains("dig @127.0.0.1 -p " + server.ports().dns()
+            + " kubernetes.default.svc.stage.test"), server.output());
+      }
+    } finally {
+      try {
+        second.destroy();
+      } catch (IllegalStateException e) {
+        System.err.println("mock server shutdown: " + e);
+      }
+    }
+  }
+
+  @Test
+  void aContextWhoseZoneIsTakenIsAFlagError() throws Exception {
+    String out = runToExit(List.of("dev", "--context", "a", "--context", "b=cluster.local"), 2);
+    assertTrue(out.contains("its zone cluster.local. is already served"), out);
+    String parent = runToExit(List.of("dev", "--context", "a", "--context", "b=local"), 2);
+    assertTrue(parent.contains("would contain cluster.local."), parent);
+    String label = runToExit(List.of("dev", "--context", "a", "--context", "gke_p_z_c"), 2);
+    assertTrue(label.contains("context 'gke_p_z_c' is not a DNS label; name its zone: --context gke_p_z_c=ZONE"),
+        label);
+  }
+
+  private static String digAt(ServerProcess server, String name) {
+    try {
+      return Dig.run(server.dns(), "+short", name);
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void printsTheResolverConfigurationForTheListenAddress() throws Exception {
     String out = runToExit(List.of("dev", "--print-resolver-config", "--listen", "127.0.0.1:5454"), 0);
@@ -294,6 +368,10 @@ class DevCommandIT {
     String other = runToExit(List.of("dev", "--print-resolver-config", "--cluster-domain", "corp.internal"), 0);
     assertTrue(other.contains("DNS=127.0.0.1:5353\nDomains=~corp.internal\n"), other);
     assertTrue(other.contains("/etc/resolver/corp.internal"), other);
+    String several = runToExit(List.of("dev", "--print-resolver-config", "--context", "a", "--context", "b",
+        "--context", "c=stage.test"), 0);
+    assertTrue(several.contains("Domains=~cluster.local ~stage.test\n"), several);
+    assertTrue(several.contains("/etc/resolver/stage.test:\nnameserver 127.0.0.1\nport 5353\n"), several);
   }
 
   @Test

@@ -59,6 +59,11 @@ public final class QueryPipeline {
   private final HostsTable hosts;
   /** Short names expanded as in a pod (the dev command's {@code --search}); null in the server. */
   private final SearchList search;
+  /**
+   * Zones of further clusters (the dev command's second and later {@code --context}), each tried before
+   * {@link #zone} since one may lie below it ({@code b.cluster.local}); null in the server.
+   */
+  private final ClusterZone[] others;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -73,7 +78,7 @@ public final class QueryPipeline {
   /** @param replies encoded cluster replies, or null to build every reply from dnsjava records */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies) {
-    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null, null);
+    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null, null, null);
   }
 
   /**
@@ -83,20 +88,25 @@ public final class QueryPipeline {
    */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
-    this(zone, upstream, observer, loop, loadbalance, rewrite, templates, hosts, null);
+    this(zone, upstream, observer, loop, loadbalance, rewrite, templates, hosts, null, List.of());
   }
 
-  /** @param search short names expanded as in a pod, tried after hosts and before forwarding; null for none */
+  /**
+   * @param search short names expanded as in a pod, tried after hosts and before forwarding; null for none
+   * @param others zones of further clusters, none an ancestor of {@code zone}'s or of each other's; empty for none
+   */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
-      boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts, SearchList search) {
+      boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts, SearchList search,
+      List<ClusterZone> others) {
     this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
-        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts, search);
+        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts, search, others);
   }
 
   private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts,
-      SearchList search) {
+      SearchList search, List<ClusterZone> others) {
     this.search = search;
+    this.others = others == null || others.isEmpty() ? null : others.toArray(new ClusterZone[0]);
     this.rewrite = rewrite;
     this.templates = templates;
     this.hosts = hosts;
@@ -176,7 +186,8 @@ public final class QueryPipeline {
       if (q == null || (rewrite != null && rewrite.claims(q.name, q.qtype))
           || (templates != null && templates.claims(q.name))
           || (hosts != null && hosts.claims(q.name, q.qtype))
-          || (search != null && search.claimsWire(q.name))) {
+          || (search != null && search.claimsWire(q.name))
+          || (others != null && otherZone(q.name) != null)) {
         return false;
       }
       if (zone.coversWire(q.name)) {
@@ -240,7 +251,8 @@ public final class QueryPipeline {
         return;
       }
     }
-    if (!zone.covers(q.getName())) {
+    ClusterZone z = others == null ? zone : zoneFor(q.getName());
+    if (!z.covers(q.getName())) {
       Message fromSearch = search == null ? null : search.answer(query);
       if (fromSearch != null) {
         sink.reply(query, fromSearch, fromSearch.getRcode(), Source.CLUSTER);
@@ -249,7 +261,7 @@ public final class QueryPipeline {
       forward(query, tcp, sink);
       return;
     }
-    Answer a = zone.answer(q.getName(), q.getType());
+    Answer a = z.answer(q.getName(), q.getType());
     Message reply = authoritative(query, a, loadbalance);
     if (reply != null) {
       sink.reply(query, reply, reply.getRcode(), Source.CLUSTER);
@@ -267,6 +279,26 @@ public final class QueryPipeline {
       // Answer.NotSynced: SERVFAIL, never NXDOMAIN, until the first sync (behaviours.md 9.7).
       sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
     }
+  }
+
+  /** The other cluster zone that covers a wire-form name, or null. */
+  private ClusterZone otherZone(byte[] name) {
+    for (ClusterZone o : others) {
+      if (o.coversWire(name)) {
+        return o;
+      }
+    }
+    return null;
+  }
+
+  /** The zone that answers {@code name}: another cluster's that covers it, else the primary one. */
+  private ClusterZone zoneFor(org.xbill.DNS.Name name) {
+    for (ClusterZone o : others) {
+      if (o.covers(name)) {
+        return o;
+      }
+    }
+    return zone;
   }
 
   /**
