@@ -11,10 +11,12 @@ import io.clusterdns.server.query.LivePipeline;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
 import io.clusterdns.server.query.QueryPipeline;
+import io.clusterdns.server.query.Stages;
 import io.clusterdns.server.query.ResponseRateLimiter;
 import io.clusterdns.server.query.UpstreamPath;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.HostsTable;
+import io.clusterdns.server.zone.SearchList;
 import io.clusterdns.config.corefile.HostsPlugin;
 import io.clusterdns.config.corefile.RewritePlugin;
 import io.clusterdns.server.query.QueryRewrite;
@@ -100,13 +102,24 @@ public final class ClusterDnsServer implements AutoCloseable {
    * @param templates the {@code template} rules; empty for none
    * @param hosts the {@code hosts} plugin; null for none
    * @param acl the {@code acl} directives, compiled; null for none
+   * @param search namespaces whose pods' search list short names are expanded with (the dev command's
+   *     {@code --search}); empty for none, which keeps the search off the query path
+   * @param others further clusters, each under its own zone; empty for none (the server)
    */
   public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts,
-      AccessControl acl) {
+      AccessControl acl, List<String> search, List<OtherCluster> others) {
     public Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {
-      this(rewrite, templates, hosts, null);
+      this(rewrite, templates, hosts, null, List.of(), List.of());
     }
   }
+
+  /**
+   * A further cluster served beside the first (the dev command's second and later {@code --context}): its own
+   * zone, answered from its own watch.
+   *
+   * @param kubernetes its zone (one, no reverse zones: PTR stays with the first cluster), pods mode and TTL
+   */
+  public record OtherCluster(KubernetesConfig kubernetes, SnapshotSource snapshots) {}
 
   /** @param plugins rewrite, template and hosts */
   public ClusterDnsServer(
@@ -156,10 +169,14 @@ public final class ClusterDnsServer implements AutoCloseable {
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
     TemplateSet templates = plugins.templates().isEmpty() ? null : new TemplateSet(plugins.templates());
     QueryRewrite rewrite = plugins.rewrite() == null ? null : new QueryRewrite(plugins.rewrite());
-    QueryPipeline p = hosts == null && templates == null && rewrite == null && plugins.acl() == null
-        ? new QueryPipeline(zone, next, observer, loopDetector, loadbalance)
-        : new QueryPipeline(zone, next, observer, loopDetector, loadbalance, rewrite, templates, hosts,
-            plugins.acl());
+    SearchList search = plugins.search().isEmpty() ? null
+        : new SearchList(plugins.search(), kubernetes.clusterDomain(), kubernetes.ttl(), zone);
+    List<ClusterZone> others = new ArrayList<>();
+    for (OtherCluster o : plugins.others()) {
+      others.add(new ClusterZone(o.kubernetes(), o.snapshots(), selfAddresses));
+    }
+    QueryPipeline p = new QueryPipeline(zone, next, observer, loopDetector, loadbalance,
+        new Stages(rewrite, templates, hosts, plugins.acl(), search, others));
     synchronized (generation) {
       retired.addAll(generation);
       generation.clear();

@@ -7,9 +7,13 @@ import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.k8s.ManifestException;
 import io.clusterdns.k8s.ManifestLoader;
 import io.clusterdns.config.WatchConfig;
+import io.clusterdns.k8s.WatchListener;
 import io.clusterdns.k8s.WatchedCluster;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.clusterdns.config.KubernetesConfig;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 
 /** Where the cluster index comes from: a manifest file, the demo cluster, or a watch of the API server. */
@@ -26,6 +30,12 @@ final class ClusterSource implements AutoCloseable {
 
   static ClusterSource open(ServerOptions o, EffectiveConfig config, PrometheusRegistry registry)
       throws Exception {
+    return open(o, config, registry, WatchListener.NONE);
+  }
+
+  /** @param listener told about the watch while it starts and runs (the dev command's status) */
+  static ClusterSource open(ServerOptions o, EffectiveConfig config, PrometheusRegistry registry,
+      WatchListener listener) throws Exception {
     if (o.snapshot != null || o.demo) {
       ClusterState state = new ClusterState(config.kubernetes().endpointPodNames());
       ManifestLoader.Summary s;
@@ -50,7 +60,7 @@ final class ClusterSource implements AutoCloseable {
               + " endpoint slices, " + s.pods() + " pods)",
           null);
     }
-    return watch(o, config.watch(), registry);
+    return watch(config.watch(), registry, listener);
   }
 
   /**
@@ -58,19 +68,52 @@ final class ClusterSource implements AutoCloseable {
    * places, in-cluster otherwise. Waits up to the start-up timeout for the first full sync, then serves anyway:
    * cluster names answer SERVFAIL until synced, never NXDOMAIN (behaviours.md 9.7, 13.4).
    */
-  private static ClusterSource watch(ServerOptions o, WatchConfig cfg, PrometheusRegistry registry)
+  private static ClusterSource watch(WatchConfig cfg, PrometheusRegistry registry, WatchListener listener)
       throws Exception {
     if (cfg.kubeconfig() != null && !Files.isReadable(Path.of(cfg.kubeconfig()))) {
       throw new Main.StartupException("kubeconfig " + cfg.kubeconfig() + ": no such readable file");
     }
     WatchedCluster cluster;
     try {
-      cluster = WatchedCluster.start(cfg, registry);
+      cluster = WatchedCluster.start(cfg, registry, listener);
     } catch (WatchedCluster.SetupException e) {
       throw new Main.StartupException(e.getMessage());
     }
     return new ClusterSource(cluster.snapshots(), "the API server at " + cluster.apiServer()
         + (cluster.synced() ? "" : " (not synced yet: cluster names answer SERVFAIL until it is)"), cluster);
+  }
+
+  /** A further cluster's watch and what the server answers from it. */
+  record Other(ClusterDnsServer.OtherCluster cluster, WatchedCluster watch) {}
+
+  /**
+   * The watches of the further clusters of {@code o} (the dev command's second and later {@code --context}), one
+   * after another, each with the first cluster's watch options and the same kubeconfig; a failed start closes
+   * those already started.
+   */
+  static List<Other> openOthers(ServerOptions o, EffectiveConfig config, StartupHooks hooks) throws Exception {
+    List<Other> out = new ArrayList<>();
+    try {
+      for (ServerOptions.OtherContext oc : o.otherClusters) {
+        WatchConfig w = config.watch();
+        WatchConfig wc = new WatchConfig(w.kubeconfig(), oc.context(), w.namespaces(), w.namespaceLabels(),
+            w.labels(), w.watchPods(), w.endpointPodNames(), w.startupTimeout());
+        WatchedCluster c;
+        try {
+          // No registry: the watch series exist once per process, for the first cluster.
+          c = WatchedCluster.start(wc, null, hooks.watchListener(oc.context(), oc.zone()));
+        } catch (WatchedCluster.SetupException e) {
+          throw new Main.StartupException("--context " + oc.context() + ": " + e.getMessage());
+        }
+        KubernetesConfig k = config.kubernetes();
+        out.add(new Other(new ClusterDnsServer.OtherCluster(new KubernetesConfig(List.of(oc.zone()), k.pods(),
+            k.ttl(), List.of(), k.endpointPodNames()), c.snapshots()), c));
+      }
+    } catch (Exception | Error e) {
+      out.forEach(x -> x.watch().close());
+      throw e;
+    }
+    return out;
   }
 
   SnapshotSource snapshots() {

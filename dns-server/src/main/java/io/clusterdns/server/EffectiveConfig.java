@@ -58,6 +58,8 @@ import java.util.Set;
  * @param templates the {@code template} rules of every block, in block order
  * @param rewrite the {@code rewrite} rules of the block with {@code kubernetes}, or null
  * @param acl every server block zone with that block's {@code acl} directives, or empty when no block has one
+ * @param search namespaces whose pods' search list expands short names (only the {@code dev} command sets
+ *     it); empty for none
  */
 record EffectiveConfig(
     List<HostPort> listen,
@@ -81,7 +83,8 @@ record EffectiveConfig(
     HostsPlugin hosts,
     List<TemplatePlugin> templates,
     RewritePlugin rewrite,
-    List<AccessControl.Scope> acl) {
+    List<AccessControl.Scope> acl,
+    List<String> search) {
 
   /** The plugins of the kubeadm Corefile, which the flags describe. */
   static final List<String> KUBEADM_PLUGINS = List.of("errors", "health", "ready", "kubernetes", "prometheus",
@@ -117,7 +120,7 @@ record EffectiveConfig(
         endpoint(o.ready, ServerOptions.DEFAULT_READY), endpoint(o.metrics, ServerOptions.DEFAULT_METRICS),
         true, true, "dns://:" + listen.get(0).port(), List.of(), new ErrorsPlugin(List.of()), List.of(),
         KUBEADM_PLUGINS.stream().map(n -> List.of("dns://:" + listen.get(0).port(), ".", n)).toList(), null, null,
-        null, List.of(), null, List.of());
+        null, List.of(), null, List.of(), o.search);
   }
 
   private static EffectiveConfig fromCorefile(ServerOptions o) throws Main.StartupException {
@@ -238,7 +241,7 @@ record EffectiveConfig(
         blocks.stream().anyMatch(ServerBlock::loop), main.loadbalance(),
         main.serverLabel(), warnings, errors, logRules(blocks), plugins, cf.reload().orElse(null), checksum,
         main.hosts().orElse(null), blocks.stream().flatMap(b -> b.templates().stream()).toList(),
-        main.rewrite().orElse(null), aclScopes(o, blocks));
+        main.rewrite().orElse(null), aclScopes(o, blocks), o.search);
   }
 
   /**

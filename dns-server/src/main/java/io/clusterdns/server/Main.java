@@ -49,13 +49,12 @@ import picocli.CommandLine.Mixin;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Cluster DNS server for Kubernetes: answers the cluster zone from an in-memory index and "
-        + "forwards everything else.")
+        + "forwards everything else.",
+    subcommands = DevCommand.class)
 public final class Main implements Callable<Integer> {
   @Mixin ServerOptions options;
 
   private static final Logger LOG = Logger.getLogger("clusterdns");
-
-  private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) throws Exception {
     quietLeakDetection();
@@ -82,7 +81,7 @@ public final class Main implements Callable<Integer> {
       if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
         err.println("Did you mean " + String.join(" or ", u.getSuggestions()) + "?");
       }
-      err.println("Run 'clusterdns --help' for the flags.");
+      err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the flags.");
       return 2;
     });
     cmd.setExecutionExceptionHandler((ex, c, parseResult) -> {
@@ -94,8 +93,18 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return serve(options, StartupHooks.NONE);
+  }
+
+  /**
+   * The one start-up path, for the server and the {@code dev} command alike: validates {@code o}, resolves the
+   * effective configuration, starts the listeners and serves until stopped.
+   *
+   * @param hooks what the calling command adds (the dev command's status and search list)
+   */
+  static int serve(ServerOptions o, StartupHooks hooks) throws Exception {
     long t0 = System.nanoTime();
-    ServerOptions o = options;
+    CountDownLatch stopped = new CountDownLatch(1);
     if (o.snapshot != null && o.demo) {
       throw new StartupException("--snapshot and --demo cannot be used together");
     }
@@ -138,16 +147,25 @@ public final class Main implements Callable<Integer> {
     ServerMetrics.registerProcess(registry, Version.VERSION);
     ReloadMetrics reloadMetrics = new ReloadMetrics(registry);
     Upstreams.Metrics upstreamMetrics = new Upstreams.Metrics(registry);
-    ClusterSource source = ClusterSource.open(o, cfg, registry);
+    ClusterSource source = ClusterSource.open(o, cfg, registry, hooks.watchListener());
+    List<ClusterSource.Other> others;
+    try {
+      others = ClusterSource.openOthers(o, cfg, hooks);
+    } catch (Exception e) {
+      source.close();
+      throw e;
+    }
+    List<ClusterDnsServer.OtherCluster> otherZones = others.stream().map(ClusterSource.Other::cluster).toList();
     List<InetSocketAddress> addrs = socketAddresses(cfg.listen());
     DnsMetrics dnsMetrics = new DnsMetrics(registry, cfg.serverLabel(), ".");
     AclMetrics aclMetrics = new AclMetrics(registry);
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), upstreamMetrics, cfg.serverLabel()),
         observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(),
-        plugins(cfg, aclMetrics), rrl);
+        plugins(cfg, aclMetrics, otherZones), rrl);
     server.queryLog(queryLog(cfg));
     server.closeWith(source);
+    others.forEach(x -> server.closeWith(x.watch()));
     server.tcpLimits(tcpLimits);
     ServerMetrics.registerPipeline(registry, server.pipeline());
     ServerMetrics.registerTcp(registry, server.tcpConnections());
@@ -166,7 +184,8 @@ public final class Main implements Callable<Integer> {
           cfg.ready() == null ? null : socketAddress(cfg.ready()),
           cfg.metrics() == null ? null : socketAddress(cfg.metrics()),
           () -> shuttingDown.get() ? List.of("Shutting down")
-              : source.snapshots().synced() ? List.of() : List.of("kubernetes"),
+              : source.snapshots().synced() && others.stream().allMatch(x -> x.watch().synced()) ? List.of()
+              : List.of("kubernetes"),
           registry));
       server.closeWith(HealthProbe.start(registry, cfg.health() == null ? null : socketAddress(cfg.health())));
     } catch (IOException | RuntimeException e) {
@@ -185,7 +204,7 @@ public final class Main implements Callable<Integer> {
       server.reconfigure(next.kubernetes(),
           Upstreams.factory(next.forwards(), next.cache(), upstreamMetrics, prev.serverLabel()),
           observer(dnsMetrics, next), next.loadbalance(), queryLog(next),
-          plugins(next, aclMetrics));
+          plugins(next, aclMetrics, otherZones));
       reloadMetrics.plugins(next.plugins());
       for (String w : next.warnings()) {
         LOG.warning(w);
@@ -215,6 +234,7 @@ public final class Main implements Callable<Integer> {
     LOG.info(String.format("clusterdns %s: serving %s from %s; listening on %s (%s, %d event loops); up in %d ms",
         Version.VERSION, cfg.kubernetes().clusterDomain(), source.describe(), describe(server.boundAddresses()),
         server.loops().epoll() ? "epoll" : "nio", o.threads, ms));
+    hooks.serving(cfg, server.boundAddresses());
     if (Boolean.getBoolean(CDS_TRAINING)) {
       askOnce(server.boundAddresses().get(0), cfg.kubernetes().clusterDomain());
       System.exit(0);
@@ -269,10 +289,14 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** The configuration's rewrite, template, hosts and acl; the acl counts on the process's one set of series. */
-  private static ClusterDnsServer.Plugins plugins(EffectiveConfig cfg, AclMetrics aclMetrics) {
+  /**
+   * The configuration's rewrite, template, hosts, acl and search, with the further clusters (dev); the acl counts
+   * on the process's one set of series.
+   */
+  private static ClusterDnsServer.Plugins plugins(EffectiveConfig cfg, AclMetrics aclMetrics,
+      List<ClusterDnsServer.OtherCluster> others) {
     return new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts(),
-        cfg.acl().isEmpty() ? null : new AccessControl(cfg.acl(), aclMetrics));
+        cfg.acl().isEmpty() ? null : new AccessControl(cfg.acl(), aclMetrics), cfg.search(), others);
   }
 
   private static QueryLog queryLog(EffectiveConfig cfg) {

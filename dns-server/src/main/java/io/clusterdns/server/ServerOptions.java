@@ -154,6 +154,21 @@ public final class ServerOptions {
       description = "Event loops (one UDP socket each under epoll). Default: the number of CPUs.")
   int threads = Runtime.getRuntime().availableProcessors();
 
+  /**
+   * Namespaces whose pods' search list expands short names; no flag of the server sets it, only the {@code dev}
+   * command ({@code DevCommand --search}), so the server's query path never searches.
+   */
+  List<String> search = List.of();
+
+  /**
+   * Further clusters to serve beside the first, each under its own zone: only the {@code dev} command sets them
+   * (its second and later {@code --context}).
+   */
+  List<OtherContext> otherClusters = List.of();
+
+  /** A further kubeconfig context and the zone its cluster is served under (absolute, lowercase). */
+  record OtherContext(String context, String zone) {}
+
   /** The cluster domain when neither a flag nor a Corefile names one. */
   static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local.";
 

@@ -89,6 +89,20 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess start(List<String> jvmOptions, Map<String, String> env, Function<Ports, List<String>> args)
       throws IOException, InterruptedException {
+    return start(jvmOptions, env, args, true);
+  }
+
+  /**
+   * {@link #start(List, Map, Function)} with {@code --listen} only: the command's own defaults for the HTTP
+   * endpoints (the {@code dev} command serves none unless asked).
+   */
+  static ServerProcess startWithoutEndpoints(List<String> jvmOptions, Map<String, String> env,
+      Function<Ports, List<String>> args) throws IOException, InterruptedException {
+    return start(jvmOptions, env, args, false);
+  }
+
+  private static ServerProcess start(List<String> jvmOptions, Map<String, String> env,
+      Function<Ports, List<String>> args, boolean endpoints) throws IOException, InterruptedException {
     if (!Files.isRegularFile(JAR)) {
       throw new AssertionError("run 'mvn verify' so the jar is packaged before this test: " + JAR.toAbsolutePath());
     }
@@ -105,8 +119,11 @@ final class ServerProcess implements AutoCloseable {
         cmd.addAll(List.of("-jar", JAR.toString()));
       }
       cmd.addAll(args.apply(ports));
-      cmd.addAll(List.of("--listen", "127.0.0.1:" + ports.dns(), "--health", "127.0.0.1:" + ports.health(),
-          "--ready", "127.0.0.1:" + ports.ready(), "--metrics", "127.0.0.1:" + ports.metrics()));
+      cmd.addAll(List.of("--listen", "127.0.0.1:" + ports.dns()));
+      if (endpoints) {
+        cmd.addAll(List.of("--health", "127.0.0.1:" + ports.health(), "--ready", "127.0.0.1:" + ports.ready(),
+            "--metrics", "127.0.0.1:" + ports.metrics()));
+      }
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       Map<String, String> childEnv = pb.environment();
       Map<String, String> own = System.getenv();

@@ -36,9 +36,11 @@ public final class ApiServerProbe implements AutoCloseable {
   static final long MAX_BACKOFF_MS = 30_000;
 
   private final Thread thread;
+  private final WatchListener listener;
   private volatile boolean closed;
 
-  private ApiServerProbe(Config base) {
+  private ApiServerProbe(Config base, WatchListener listener) {
+    this.listener = listener;
     Config config = new ConfigBuilder(base).withRequestRetryBackoffLimit(0).withConnectionTimeout(TIMEOUT_MS)
         .withRequestTimeout(TIMEOUT_MS).build();
     String server = base.getMasterUrl();
@@ -48,9 +50,19 @@ public final class ApiServerProbe implements AutoCloseable {
 
   /** Starts probing the API server of {@code client}'s configuration. */
   public static ApiServerProbe start(KubernetesClient client) {
-    ApiServerProbe p = new ApiServerProbe(client.getConfiguration());
+    return start(client, WatchListener.NONE);
+  }
+
+  /** Starts probing, telling {@code listener} each cause it logs and the end of the problems. */
+  public static ApiServerProbe start(KubernetesClient client, WatchListener listener) {
+    ApiServerProbe p = new ApiServerProbe(client.getConfiguration(), listener);
     p.thread.start();
     return p;
+  }
+
+  /** True until the probe found the API server usable (or was closed). */
+  boolean running() {
+    return thread.isAlive();
   }
 
   private void run(Config config, String server) {
@@ -64,9 +76,13 @@ public final class ApiServerProbe implements AutoCloseable {
           if (failed) {
             LOG.info("the API server at " + server + " answers the watch's requests now");
           }
+          listener.apiUsable(failed);
           return;
         }
         failed = true;
+        if (!problem.equals(last)) {
+          listener.apiProblem(problem);
+        }
         if (!problem.equals(last) || backoff >= MAX_BACKOFF_MS) {
           LOG.severe(problem + "; retrying in " + TimeUnit.MILLISECONDS.toSeconds(backoff) + " s");
         }

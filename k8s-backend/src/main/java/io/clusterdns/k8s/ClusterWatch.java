@@ -234,6 +234,24 @@ public final class ClusterWatch implements AutoCloseable {
     return Math.max(0, now - freshAtMillis) / 1000.0;
   }
 
+  /** Objects the informers have handed the indexer so far (adds, updates, deletes): progress of a first sync. */
+  public long changesReceived() {
+    return enqueued.get();
+  }
+
+  /** True while every informer has an open watch (false before the first sync and while reconnecting). */
+  public boolean watching() {
+    if (informers.isEmpty()) {
+      return false;
+    }
+    for (SharedIndexInformer<?> inf : informers) {
+      if (!inf.isWatching()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Stops the informers and the indexer; the last snapshot stays published. */
   @Override
   public synchronized void close() {

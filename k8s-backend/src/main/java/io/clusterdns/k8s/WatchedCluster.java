@@ -24,12 +24,17 @@ public final class WatchedCluster implements AutoCloseable {
 
   private final KubernetesClient client;
   private final ClusterWatch watch;
-  private final ApiServerProbe probe;
+  private final WatchListener listener;
+  private final String context;
+  private ApiServerProbe probe;
 
-  private WatchedCluster(KubernetesClient client, ClusterWatch watch, ApiServerProbe probe) {
+  private WatchedCluster(KubernetesClient client, ClusterWatch watch, ApiServerProbe probe, WatchListener listener,
+      String context) {
     this.client = client;
     this.watch = watch;
     this.probe = probe;
+    this.listener = listener;
+    this.context = context;
   }
 
   /**
@@ -40,19 +45,29 @@ public final class WatchedCluster implements AutoCloseable {
    */
   public static WatchedCluster start(WatchConfig config, PrometheusRegistry registry)
       throws SetupException, InterruptedException {
+    return start(config, registry, WatchListener.NONE);
+  }
+
+  /** {@link #start(WatchConfig, PrometheusRegistry)}, telling {@code listener} what happens meanwhile. */
+  public static WatchedCluster start(WatchConfig config, PrometheusRegistry registry, WatchListener listener)
+      throws SetupException, InterruptedException {
     KubernetesClient client;
+    String context;
     try {
       client = ApiServerConnection.connect(config);
+      context = client.getConfiguration().getCurrentContext() == null ? null
+          : client.getConfiguration().getCurrentContext().getName();
     } catch (RuntimeException e) {
       throw new SetupException("cannot set up the Kubernetes client: " + e.getMessage(), e);
     }
     // Says within seconds why the API server cannot be used (refused, TLS, 401, 403), which the watch's own
     // retries would hide for a minute or more.
-    ApiServerProbe probe = ApiServerProbe.start(client);
+    ApiServerProbe probe = ApiServerProbe.start(client, listener);
     ClusterWatch watch = new ClusterWatch(client, config, new SnapshotPublisher(), registry);
-    WatchedCluster cluster = new WatchedCluster(client, watch, probe);
+    WatchedCluster cluster = new WatchedCluster(client, watch, probe, listener, context);
     try {
       watch.start();
+      listener.started(cluster);
       watch.awaitStartup();
     } catch (InterruptedException | RuntimeException e) {
       cluster.close();
@@ -75,11 +90,38 @@ public final class WatchedCluster implements AutoCloseable {
     return client.getConfiguration().getMasterUrl();
   }
 
+  /** The kubeconfig context the client uses, or null (in-cluster). */
+  public String context() {
+    return context;
+  }
+
+  /** Objects received from the API server so far; grows during the first sync. */
+  public long changesReceived() {
+    return watch.changesReceived();
+  }
+
+  /** True while every informer has an open watch. */
+  public boolean watching() {
+    return watch.watching();
+  }
+
+  /**
+   * Probes the API server again unless a probe is still running: for a watch that lost its connection after
+   * the first sync (the start-up probe has ended by then), so the cause is named and its end reported.
+   */
+  public synchronized void recheck() {
+    if (!probe.running()) {
+      probe = ApiServerProbe.start(client, listener);
+    }
+  }
+
   /** Stops the watch, then closes the client; the last snapshot stays readable. */
   @Override
   public void close() {
     try {
-      probe.close();
+      synchronized (this) {
+        probe.close();
+      }
       watch.close();
     } finally {
       client.close();

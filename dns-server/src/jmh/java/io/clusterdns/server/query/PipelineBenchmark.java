@@ -51,7 +51,7 @@ public class PipelineBenchmark {
     UpstreamPath none = (q, tcp) -> CompletableFuture.failedFuture(new IllegalStateException("no upstream"));
     cached = new QueryPipeline(c.zone, none, obs, new LoopDetector(Name.root), true,
         new ClusterReplies(c.zone, true, ClusterReplies.DEFAULT_MAX_BYTES));
-    full = new QueryPipeline(c.zone, none, obs, new LoopDetector(Name.root), true, null);
+    full = new QueryPipeline(c.zone, none, obs, new LoopDetector(Name.root), true, (ClusterReplies) null);
     for (byte[] p : packets) {
       last = null;
       cached.handle(p, false, false, sink);

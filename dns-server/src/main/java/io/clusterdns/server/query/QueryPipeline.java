@@ -5,6 +5,7 @@ import io.clusterdns.server.forward.LoopDetector;
 import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.HostsTable;
+import io.clusterdns.server.zone.SearchList;
 import io.clusterdns.server.zone.TemplateSet;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -63,6 +64,13 @@ public final class QueryPipeline {
    * {@code acl}, and then no query reads the client's address.
    */
   private final AccessControl acl;
+  /** Short names expanded as in a pod (the dev command's {@code --search}); null in the server. */
+  private final SearchList search;
+  /**
+   * Zones of further clusters (the dev command's second and later {@code --context}), each tried before
+   * {@link #zone} since one may lie below it ({@code b.cluster.local}); null in the server.
+   */
+  private final ClusterZone[] others;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -77,33 +85,24 @@ public final class QueryPipeline {
   /** @param replies encoded cluster replies, or null to build every reply from dnsjava records */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies) {
-    this(zone, upstream, observer, loop, loadbalance, replies, null, null, null, null);
+    this(zone, upstream, observer, loop, loadbalance, replies, Stages.NONE);
   }
 
-  /**
-   * @param rewrite the {@code rewrite} rules, applied before anything else, or null for none
-   * @param templates the {@code template} rules, answered first, or null for none
-   * @param hosts the {@code hosts} entries, answered before the cluster zone, or null for none
-   */
+  /** @param stages the plugins that may claim a query before the cluster zone and the upstream */
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
-      boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts) {
-    this(zone, upstream, observer, loop, loadbalance, rewrite, templates, hosts, null);
-  }
-
-  /** @param acl the {@code acl} directives, or null for none */
-  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
-      boolean loadbalance, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts, AccessControl acl) {
+      boolean loadbalance, Stages stages) {
     this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
-        ClusterReplies.DEFAULT_MAX_BYTES), rewrite, templates, hosts, acl);
+        ClusterReplies.DEFAULT_MAX_BYTES), stages);
   }
 
   private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
-      boolean loadbalance, ClusterReplies replies, QueryRewrite rewrite, TemplateSet templates, HostsTable hosts,
-      AccessControl acl) {
-    this.acl = acl;
-    this.rewrite = rewrite;
-    this.templates = templates;
-    this.hosts = hosts;
+      boolean loadbalance, ClusterReplies replies, Stages stages) {
+    this.acl = stages.acl();
+    this.search = stages.search();
+    this.others = stages.others().isEmpty() ? null : stages.others().toArray(new ClusterZone[0]);
+    this.rewrite = stages.rewrite();
+    this.templates = stages.templates();
+    this.hosts = stages.hosts();
     this.zone = zone;
     this.upstream = upstream;
     this.observer = observer;
@@ -191,7 +190,9 @@ public final class QueryPipeline {
       q = WireQuery.read(packet);
       if (q == null || (rewrite != null && rewrite.claims(q.name, q.qtype))
           || (templates != null && templates.claims(q.name))
-          || (hosts != null && hosts.claims(q.name, q.qtype))) {
+          || (hosts != null && hosts.claims(q.name, q.qtype))
+          || (search != null && search.claimsWire(q.name))
+          || (others != null && otherZone(q.name) != null)) {
         return false;
       }
       if (client != null) {
@@ -268,11 +269,17 @@ public final class QueryPipeline {
         return;
       }
     }
-    if (!zone.covers(q.getName())) {
+    ClusterZone z = others == null ? zone : zoneFor(q.getName());
+    if (!z.covers(q.getName())) {
+      Message fromSearch = search == null ? null : search.answer(query);
+      if (fromSearch != null) {
+        sink.reply(query, fromSearch, fromSearch.getRcode(), Source.CLUSTER);
+        return;
+      }
       forward(query, tcp, sink);
       return;
     }
-    Answer a = zone.answer(q.getName(), q.getType());
+    Answer a = z.answer(q.getName(), q.getType());
     Message reply = authoritative(query, a, loadbalance);
     if (reply != null) {
       sink.reply(query, reply, reply.getRcode(), Source.CLUSTER);
@@ -290,6 +297,26 @@ public final class QueryPipeline {
       // Answer.NotSynced: SERVFAIL, never NXDOMAIN, until the first sync (behaviours.md 9.7).
       sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
     }
+  }
+
+  /** The other cluster zone that covers a wire-form name, or null. */
+  private ClusterZone otherZone(byte[] name) {
+    for (ClusterZone o : others) {
+      if (o.coversWire(name)) {
+        return o;
+      }
+    }
+    return null;
+  }
+
+  /** The zone that answers {@code name}: another cluster's that covers it, else the primary one. */
+  private ClusterZone zoneFor(org.xbill.DNS.Name name) {
+    for (ClusterZone o : others) {
+      if (o.covers(name)) {
+        return o;
+      }
+    }
+    return zone;
   }
 
   /**

@@ -70,7 +70,7 @@ class MalformedQueryPropertyTest {
   private final QueryPipeline fast = new QueryPipeline(zone, failing, QueryObserver.NONE, NO_LOOP, false,
       new ClusterReplies(zone, false, ClusterReplies.DEFAULT_MAX_BYTES));
   private final QueryPipeline reference =
-      new QueryPipeline(zone, failing, QueryObserver.NONE, NO_LOOP, false, null);
+      new QueryPipeline(zone, failing, QueryObserver.NONE, NO_LOOP, false, (ClusterReplies) null);
 
   @Property
   void randomBytesAreAnsweredByTheRulesOrDropped(
