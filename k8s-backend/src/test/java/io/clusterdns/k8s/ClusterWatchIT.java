@@ -413,7 +413,9 @@ class ClusterWatchIT {
 
     // Restart the API server with the very same data (same dispatcher, same resourceVersions), so no list can
     // see it empty. Its first answer to each resumed watch is 410, as after an etcd compaction: every informer
-    // must relist, and nothing DNS sees has changed.
+    // must relist, and nothing DNS sees has changed. (An informer whose reconnects failed while the server was
+    // down may relist without resuming its watch first, so whether a 410 was sent is not asserted: the relist
+    // is what matters here.)
     stop(server);
     await("down", () -> watch.dataAgeSeconds() > 0);
     dispatcher.listed.clear();
@@ -426,7 +428,6 @@ class ClusterWatchIT {
     await("watching again", () -> watch.dataAgeSeconds() == 0);
     assertTrue(watch.awaitIdle(WAIT), "indexer idle after the relist");
     assertTrue(dispatcher.listsOf("services") > serviceListsBefore, "services were relisted");
-    assertTrue(dispatcher.gonesOf("services") >= 1, "the resumed watch was told 410");
     assertEquals(generation, publisher.current().generation(), "no new snapshot for an identical relist");
     assertEquals(List.of(ip("10.96.6.1")), service("r", "s").info().clusterIps());
   }
