@@ -13,15 +13,10 @@ import io.clusterdns.server.query.QueryObserver;
 import io.clusterdns.server.query.QueryPipeline;
 import io.clusterdns.server.query.Stages;
 import io.clusterdns.server.query.ResponseRateLimiter;
+import io.clusterdns.server.query.Router;
 import io.clusterdns.server.query.UpstreamPath;
 import io.clusterdns.server.zone.ClusterZone;
-import io.clusterdns.server.zone.HostsTable;
 import io.clusterdns.server.zone.SearchList;
-import io.clusterdns.config.corefile.HostsPlugin;
-import io.clusterdns.config.corefile.RewritePlugin;
-import io.clusterdns.server.query.QueryRewrite;
-import io.clusterdns.config.corefile.TemplatePlugin;
-import io.clusterdns.server.zone.TemplateSet;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -92,24 +87,27 @@ public final class ClusterDnsServer implements AutoCloseable {
       int threads,
       boolean loadbalance) {
     this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, loadbalance,
-        new Plugins(null, List.of(), null));
+        Plugins.NONE);
   }
 
   /**
-   * The plugins that answer or rewrite before the cluster zone, in CoreDNS's order: rewrite, acl, template, hosts.
+   * The plugins that answer or rewrite before the cluster zone.
    *
-   * @param rewrite the {@code rewrite} rules; null for none
-   * @param templates the {@code template} rules; empty for none
-   * @param hosts the {@code hosts} plugin; null for none
-   * @param acl the {@code acl} directives, compiled; null for none
+   * @param blocks every server block's {@code rewrite}, {@code acl}, {@code template} and {@code hosts}, which
+   *     only see the queries routed to their block; empty for none
+   * @param aclMetrics where the acl counts (the process's one set of series, kept across reloads)
    * @param search namespaces whose pods' search list short names are expanded with (the dev command's
    *     {@code --search}); empty for none, which keeps the search off the query path
    * @param others further clusters, each under its own zone; empty for none (the server)
    */
-  public record Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts,
-      AccessControl acl, List<String> search, List<OtherCluster> others) {
-    public Plugins(RewritePlugin rewrite, List<TemplatePlugin> templates, HostsPlugin hosts) {
-      this(rewrite, templates, hosts, null, List.of(), List.of());
+  public record Plugins(List<Router.Block> blocks, AccessControl.Counters aclMetrics, List<String> search,
+      List<OtherCluster> others) {
+    public static final Plugins NONE = new Plugins(List.of(), AccessControl.Counters.NONE, List.of(), List.of());
+
+    public Plugins {
+      blocks = List.copyOf(blocks);
+      search = List.copyOf(search);
+      others = List.copyOf(others);
     }
   }
 
@@ -121,7 +119,7 @@ public final class ClusterDnsServer implements AutoCloseable {
    */
   public record OtherCluster(KubernetesConfig kubernetes, SnapshotSource snapshots) {}
 
-  /** @param plugins rewrite, template and hosts */
+  /** @param plugins the server blocks' rewrite, acl, template and hosts, and the dev command's search and clusters */
   public ClusterDnsServer(
       KubernetesConfig kubernetes,
       SnapshotSource snapshots,
@@ -162,13 +160,8 @@ public final class ClusterDnsServer implements AutoCloseable {
     if (observer instanceof AutoCloseable c) {
       owned.add(c);
     }
-    HostsTable hosts = plugins.hosts() == null ? null : new HostsTable(plugins.hosts());
-    if (hosts != null) {
-      owned.add(hosts);
-    }
+    Router router = Router.of(plugins.blocks(), plugins.aclMetrics(), owned);
     ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
-    TemplateSet templates = plugins.templates().isEmpty() ? null : new TemplateSet(plugins.templates());
-    QueryRewrite rewrite = plugins.rewrite() == null ? null : new QueryRewrite(plugins.rewrite());
     SearchList search = plugins.search().isEmpty() ? null
         : new SearchList(plugins.search(), kubernetes.clusterDomain(), kubernetes.ttl(), zone);
     List<ClusterZone> others = new ArrayList<>();
@@ -176,7 +169,7 @@ public final class ClusterDnsServer implements AutoCloseable {
       others.add(new ClusterZone(o.kubernetes(), o.snapshots(), selfAddresses));
     }
     QueryPipeline p = new QueryPipeline(zone, next, observer, loopDetector, loadbalance,
-        new Stages(rewrite, templates, hosts, plugins.acl(), search, others));
+        new Stages(router, search, others));
     synchronized (generation) {
       retired.addAll(generation);
       generation.clear();
@@ -192,7 +185,7 @@ public final class ClusterDnsServer implements AutoCloseable {
    * observer are closed {@link #RETIRE_DELAY} s later.
    *
    * @param log the query log, or null for none
-   * @param plugins rewrite, template and hosts
+   * @param plugins the server blocks' rewrite, acl, template and hosts, and the dev command's search and clusters
    */
   public void reconfigure(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
       QueryObserver observer, boolean loadbalance, QueryLog log, Plugins plugins) {

@@ -15,13 +15,10 @@ import io.clusterdns.config.corefile.HealthEndpoint;
 import io.clusterdns.config.corefile.KubernetesBlock;
 import io.clusterdns.config.corefile.ServerBlock;
 import io.clusterdns.config.corefile.ErrorsPlugin;
-import io.clusterdns.config.corefile.HostsPlugin;
-import io.clusterdns.config.corefile.RewritePlugin;
-import io.clusterdns.config.corefile.TemplatePlugin;
 import io.clusterdns.config.corefile.LogPlugin;
 import io.clusterdns.config.corefile.ReloadSchedule;
 import io.clusterdns.config.corefile.AclPlugin;
-import io.clusterdns.server.query.AccessControl;
+import io.clusterdns.server.query.Router;
 import org.xbill.DNS.Type;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +51,8 @@ import java.util.Set;
  * @param plugins one {@code [server, zone, plugin]} per enabled plugin, for {@code coredns_plugin_enabled}
  * @param reload how often the Corefile is checked for changes, or null (no {@code reload}, or no Corefile)
  * @param checksum SHA-512 of the Corefile's text in hex, or null without a Corefile
- * @param hosts the {@code hosts} plugin of the block with {@code kubernetes}, or null
- * @param templates the {@code template} rules of every block, in block order
- * @param rewrite the {@code rewrite} rules of the block with {@code kubernetes}, or null
- * @param acl every server block zone with that block's {@code acl} directives, or empty when no block has one
+ * @param routes every server block's zones with its {@code rewrite}, {@code acl}, {@code template} and
+ *     {@code hosts}, in block order (the router sends each query to one of them)
  * @param search namespaces whose pods' search list expands short names (only the {@code dev} command sets
  *     it); empty for none
  */
@@ -80,10 +75,7 @@ record EffectiveConfig(
     List<List<String>> plugins,
     ReloadSchedule reload,
     String checksum,
-    HostsPlugin hosts,
-    List<TemplatePlugin> templates,
-    RewritePlugin rewrite,
-    List<AccessControl.Scope> acl,
+    List<Router.Block> routes,
     List<String> search) {
 
   /** The plugins of the kubeadm Corefile, which the flags describe. */
@@ -120,7 +112,7 @@ record EffectiveConfig(
         endpoint(o.ready, ServerOptions.DEFAULT_READY), endpoint(o.metrics, ServerOptions.DEFAULT_METRICS),
         true, true, "dns://:" + listen.get(0).port(), List.of(), new ErrorsPlugin(List.of()), List.of(),
         KUBEADM_PLUGINS.stream().map(n -> List.of("dns://:" + listen.get(0).port(), ".", n)).toList(), null, null,
-        null, List.of(), null, List.of(), o.search);
+        List.of(), o.search);
   }
 
   private static EffectiveConfig fromCorefile(ServerOptions o) throws Main.StartupException {
@@ -206,16 +198,6 @@ record EffectiveConfig(
             + main.zones() + ")" + (main.cache().isPresent() ? "" : ", which has none"));
       }
     }
-    for (ServerBlock b : blocks) {
-      if (b != main && b.hosts().isPresent()) {
-        throw new Main.StartupException(o.conf.getFileName() + ":" + b.line() + ": hosts is supported only in the "
-            + "server block with kubernetes (" + main.zones() + "); its entries would not resolve here");
-      }
-      if (b != main && b.rewrite().isPresent()) {
-        throw new Main.StartupException(o.conf.getFileName() + ":" + b.line() + ": rewrite is supported only in "
-            + "the server block with kubernetes (" + main.zones() + "); its rules would not apply here");
-      }
-    }
     ErrorsPlugin errors = null;
     for (ServerBlock b : blocks) {
       if (b.errorsPlugin().isPresent()) {
@@ -240,21 +222,15 @@ record EffectiveConfig(
         endpoint(o.metrics, cf.prometheus().orElse(null)),
         blocks.stream().anyMatch(ServerBlock::loop), main.loadbalance(),
         main.serverLabel(), warnings, errors, logRules(blocks), plugins, cf.reload().orElse(null), checksum,
-        main.hosts().orElse(null), blocks.stream().flatMap(b -> b.templates().stream()).toList(),
-        main.rewrite().orElse(null), aclScopes(o, blocks), o.search);
+        routes(o, blocks), o.search);
   }
 
   /**
-   * The {@code acl} directives per server block zone (CoreDNS runs a block's acl only on the queries routed to that
-   * block): every zone of every block, so that a query of a block without acl is never judged by another block's.
-   * Empty when no block has acl, and then the query path never reads a client address. Query types are checked
-   * against dnsjava's table here, with the line, since the config module knows no RR types.
+   * Each server block's plugins for the router. An acl's query types are checked against dnsjava's table here,
+   * with the line, since the config module knows no RR types.
    */
-  static List<AccessControl.Scope> aclScopes(ServerOptions o, List<ServerBlock> blocks) throws Main.StartupException {
-    if (blocks.stream().allMatch(b -> b.acl().isEmpty())) {
-      return List.of();
-    }
-    List<AccessControl.Scope> out = new ArrayList<>();
+  static List<Router.Block> routes(ServerOptions o, List<ServerBlock> blocks) throws Main.StartupException {
+    List<Router.Block> out = new ArrayList<>();
     for (ServerBlock b : blocks) {
       for (AclPlugin a : b.acl()) {
         for (AclPlugin.Policy p : a.policies()) {
@@ -266,9 +242,8 @@ record EffectiveConfig(
           }
         }
       }
-      for (String zone : b.zones()) {
-        out.add(new AccessControl.Scope(zone, b.serverLabel(), b.acl()));
-      }
+      out.add(new Router.Block(b.zones(), b.serverLabel(), b.rewrite().orElse(null), b.templates(),
+          b.hosts().orElse(null), b.acl()));
     }
     return out;
   }

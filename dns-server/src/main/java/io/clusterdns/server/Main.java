@@ -11,7 +11,6 @@ import io.clusterdns.server.ops.LogFormat;
 import io.clusterdns.server.ops.OpsServer;
 import io.clusterdns.server.ops.ReloadMetrics;
 import io.clusterdns.server.ops.ServerMetrics;
-import io.clusterdns.server.query.AccessControl;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
 import io.clusterdns.server.query.ResponseRateLimiter;
@@ -290,13 +289,12 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * The configuration's rewrite, template, hosts, acl and search, with the further clusters (dev); the acl counts
-   * on the process's one set of series.
+   * The configuration's server blocks with their plugins and the search, with the further clusters (dev); the
+   * acl counts on the process's one set of series.
    */
   private static ClusterDnsServer.Plugins plugins(EffectiveConfig cfg, AclMetrics aclMetrics,
       List<ClusterDnsServer.OtherCluster> others) {
-    return new ClusterDnsServer.Plugins(cfg.rewrite(), cfg.templates(), cfg.hosts(),
-        cfg.acl().isEmpty() ? null : new AccessControl(cfg.acl(), aclMetrics), cfg.search(), others);
+    return new ClusterDnsServer.Plugins(cfg.routes(), aclMetrics, cfg.search(), others);
   }
 
   private static QueryLog queryLog(EffectiveConfig cfg) {

@@ -53,7 +53,7 @@ class RebindIT {
 
       server.reconfigure(KubernetesConfig.kubeadm("cluster.local", PodsMode.INSECURE, 9),
           loops -> (q, tcp) -> CompletableFuture.failedFuture(new IllegalStateException("no upstream")),
-          QueryObserver.NONE, false, null, new ClusterDnsServer.Plugins(null, List.of(), null));
+          QueryObserver.NONE, false, null, ClusterDnsServer.Plugins.NONE);
       assertEquals(9, ttl(second, false));
       assertEquals(9, ttl(second, true));
     }

@@ -4,9 +4,7 @@ import io.clusterdns.server.cache.ResponseCache;
 import io.clusterdns.server.forward.LoopDetector;
 import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
-import io.clusterdns.server.zone.HostsTable;
 import io.clusterdns.server.zone.SearchList;
-import io.clusterdns.server.zone.TemplateSet;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -53,17 +51,12 @@ public final class QueryPipeline {
   private final ClusterReplies replies;
   /** Cache hits of forwarded names as bytes; null without a cache or without {@link #replies}. */
   private final ForwardedReplies forwarded;
-  /** {@code rewrite} rules, applied before any zone sees the query; null without {@code rewrite}. */
-  private final QueryRewrite rewrite;
-  /** {@code template} rules, answered first (CoreDNS's plugin order); null without {@code template}. */
-  private final TemplateSet templates;
-  /** {@code hosts} entries, answered next; null without {@code hosts}. */
-  private final HostsTable hosts;
   /**
-   * {@code acl}, judged after {@code rewrite} and before any answer or cache (CoreDNS's plugin order); null without
-   * {@code acl}, and then no query reads the client's address.
+   * Each query's server block and its {@code rewrite}, {@code acl}, {@code template} and {@code hosts}, chosen
+   * once from the client's name; null when no block has any of them (the kubeadm Corefile), and then no query
+   * reads the client's address.
    */
-  private final AccessControl acl;
+  private final Router router;
   /** Short names expanded as in a pod (the dev command's {@code --search}); null in the server. */
   private final SearchList search;
   /**
@@ -97,12 +90,9 @@ public final class QueryPipeline {
 
   private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies, Stages stages) {
-    this.acl = stages.acl();
+    this.router = stages.router();
     this.search = stages.search();
     this.others = stages.others().isEmpty() ? null : stages.others().toArray(new ClusterZone[0]);
-    this.rewrite = stages.rewrite();
-    this.templates = stages.templates();
-    this.hosts = stages.hosts();
     this.zone = zone;
     this.upstream = upstream;
     this.observer = observer;
@@ -141,11 +131,11 @@ public final class QueryPipeline {
    */
   public boolean handle(byte[] packet, boolean tcp, int keepalive, InetSocketAddress client, ReplySink sink) {
     InetAddress a = client.getAddress();
-    byte[] source = acl == null ? null : a == null ? new byte[4] : a.getAddress(); // Netty always resolves
+    byte[] source = router == null ? null : a == null ? new byte[4] : a.getAddress(); // Netty always resolves
     return handle(packet, tcp, a instanceof java.net.Inet6Address, keepalive, source, sink);
   }
 
-  /** @param source the client's address bytes when an {@code acl} is configured, else null */
+  /** @param source the client's address bytes when some block has plugins that may read it, else null */
   private boolean handle(byte[] packet, boolean tcp, boolean ipv6, int keepalive, byte[] source, ReplySink sink) {
     long start = System.nanoTime();
     // A query with EDNS options (keepalive among them) never takes the fast path: WireQuery reads bare OPTs only.
@@ -186,20 +176,24 @@ public final class QueryPipeline {
     WireQuery q;
     Source source;
     int verdict = AccessControl.UNCHECKED;
+    Router.Route route = null;
     try {
       q = WireQuery.read(packet);
-      if (q == null || (rewrite != null && rewrite.claims(q.name, q.qtype))
-          || (templates != null && templates.claims(q.name))
-          || (hosts != null && hosts.claims(q.name, q.qtype))
-          || (search != null && search.claimsWire(q.name))
+      if (q == null || (search != null && search.claimsWire(q.name))
           || (others != null && otherZone(q.name) != null)) {
         return false;
       }
-      if (client != null) {
-        // Only allowed queries are answered here; the full path answers the others and counts them once.
-        verdict = acl.decide(q.name, q.qtype, client);
-        if (AccessControl.action(verdict) != AccessControl.ALLOW) {
+      route = router == null ? null : router.route(q.name);
+      if (route != null) {
+        if (route.claims(q.name, q.qtype)) {
           return false;
+        }
+        if (route.acl() != null && client != null) {
+          // Only allowed queries are answered here; the full path answers the others and counts them once.
+          verdict = route.acl().decide(q.name, q.qtype, client);
+          if (AccessControl.action(verdict) != AccessControl.ALLOW) {
+            return false;
+          }
         }
       }
       if (zone.coversWire(q.name)) {
@@ -217,8 +211,8 @@ public final class QueryPipeline {
     if (reply == null) {
       return false;
     }
-    if (client != null) {
-      acl.count(verdict);
+    if (verdict != AccessControl.UNCHECKED) {
+      route.acl().count(verdict);
     }
     sink.send(reply);
     observer.answered(q.qtype, q.dnssecOk, tcp, ipv6, reply[3] & 0xf, source, packet.length, reply.length,
@@ -227,8 +221,10 @@ public final class QueryPipeline {
   }
 
   private void answer(Message query, boolean tcp, byte[] client, TimedSink sink) {
-    if (rewrite != null) {
-      QueryRewrite.Rewritten rw = rewrite.apply(query);
+    // Routed once, on the client's own name: a rewritten name stays with the block that rewrote it (CoreDNS).
+    Router.Route route = router == null ? null : router.route(query.getQuestion().getName());
+    if (route != null && route.rewrite() != null) {
+      QueryRewrite.Rewritten rw = route.rewrite().apply(query);
       if (rw != null) {
         sink.rewritten = rw;
         query = rw.query();
@@ -251,19 +247,19 @@ public final class QueryPipeline {
       sink.reply(query, ResponseEncoder.replyTo(query), Rcode.REFUSED, Source.SERVER);
       return;
     }
-    if (client != null && judged(query, q, client, sink)) {
+    if (route != null && route.acl() != null && client != null && judged(route.acl(), query, q, client, sink)) {
       return;
     }
     loop.observe(q.getName());
-    if (templates != null) {
-      Message fromTemplate = templates.answer(query);
+    if (route != null && route.templates() != null) {
+      Message fromTemplate = route.templates().answer(query);
       if (fromTemplate != null) {
         sink.reply(query, fromTemplate, fromTemplate.getRcode(), Source.TEMPLATE);
         return;
       }
     }
-    if (hosts != null) {
-      Message fromHosts = hosts.answer(query);
+    if (route != null && route.hosts() != null) {
+      Message fromHosts = route.hosts().answer(query);
       if (fromHosts != null) {
         sink.reply(query, fromHosts, fromHosts.getRcode(), Source.HOSTS);
         return;
@@ -325,7 +321,7 @@ public final class QueryPipeline {
    * the query goes on. CoreDNS also attaches an extended DNS error (RFC 8914 codes 15 and 17) in a forced OPT RR;
    * clusterdns adds an OPT only when the query had one and carries no EDE.
    */
-  private boolean judged(Message query, Record q, byte[] client, TimedSink sink) {
+  private static boolean judged(AccessControl acl, Message query, Record q, byte[] client, TimedSink sink) {
     int verdict = acl.decide(q.getName().toWireCanonical(), q.getType(), client);
     acl.count(verdict);
     switch (AccessControl.action(verdict)) {

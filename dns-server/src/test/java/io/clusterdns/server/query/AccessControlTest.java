@@ -84,8 +84,8 @@ class AccessControlTest {
   @ParameterizedTest(name = "{0} {1} from {2}: {3}")
   @MethodSource("verdicts")
   void firstMatchingPolicyDecides(String name, String type, String client, String expected) throws Exception {
-    AccessControl acl = new AccessControl(scopes(COREFILE), AccessControl.Counters.NONE);
-    int verdict = acl.decide(wire(name), Type.value(type), InetAddress.getByName(client).getAddress());
+    int verdict = decide(router(COREFILE, AccessControl.Counters.NONE), name, Type.value(type),
+        InetAddress.getByName(client).getAddress());
     String actual = verdict == AccessControl.UNCHECKED ? "UNCHECKED"
         : AclPlugin.Action.values()[AccessControl.action(verdict)].name();
     assertEquals(expected, actual);
@@ -98,14 +98,15 @@ class AccessControlTest {
       String key = action + " " + server + " " + zone;
       return () -> counts.merge(key, 1, Integer::sum);
     };
-    AccessControl acl = new AccessControl(scopes(COREFILE), counters);
+    Router router = router(COREFILE, counters);
+    AccessControl acl = router.route(wire(".")).acl();
     byte[] local = InetAddress.getByName("127.0.0.1").getAddress();
-    acl.count(acl.decide(wire("a.cluster.local."), Type.AAAA, local));
-    acl.count(acl.decide(wire("a.cluster.local."), Type.AAAA, local));
-    acl.count(acl.decide(wire("x.secret.example.org."), Type.SRV, new byte[] {10, 0, 0, 1}));
-    acl.count(acl.decide(wire("example.com."), Type.A, new byte[] {(byte) 192, 0, 2, 1}));
-    acl.count(acl.decide(wire("example.com."), Type.SRV, local));
-    acl.count(acl.decide(wire("a.stub.example.org."), Type.SRV, local));
+    acl.count(decide(router, "a.cluster.local.", Type.AAAA, local));
+    acl.count(decide(router, "a.cluster.local.", Type.AAAA, local));
+    acl.count(decide(router, "x.secret.example.org.", Type.SRV, new byte[] {10, 0, 0, 1}));
+    acl.count(decide(router, "example.com.", Type.A, new byte[] {(byte) 192, 0, 2, 1}));
+    acl.count(decide(router, "example.com.", Type.SRV, local));
+    acl.count(decide(router, "a.stub.example.org.", Type.SRV, local)); // UNCHECKED: counts nothing
     assertEquals(Map.of(
         "BLOCK dns://:53 .", 2,
         "BLOCK dns://:53 secret.example.org.", 1,
@@ -115,21 +116,26 @@ class AccessControlTest {
 
   @Test
   void zonesMatchAtLabelBoundaries() throws Exception {
-    assertEquals(true, AccessControl.under(wire("a.b.example."), wire("b.example.")));
-    assertEquals(true, AccessControl.under(wire("b.example."), wire("b.example.")));
-    assertEquals(false, AccessControl.under(wire("ab.example."), wire("b.example.")));
-    assertEquals(true, AccessControl.under(wire("anything."), wire(".")));
+    assertEquals(true, Router.under(wire("a.b.example."), wire("b.example.")));
+    assertEquals(true, Router.under(wire("b.example."), wire("b.example.")));
+    assertEquals(false, Router.under(wire("ab.example."), wire("b.example.")));
+    assertEquals(true, Router.under(wire("anything."), wire(".")));
   }
 
-  static List<AccessControl.Scope> scopes(String corefile) throws Exception {
+  /** The verdict the query path reaches: the name's block, then that block's acl if it has one. */
+  static int decide(Router router, String name, int type, byte[] client) throws Exception {
+    Router.Route route = router.route(wire(name));
+    return route == null || route.acl() == null ? AccessControl.UNCHECKED
+        : route.acl().decide(wire(name), type, client);
+  }
+
+  static Router router(String corefile, AccessControl.Counters counters) throws Exception {
     Corefile c = CorefileParser.parse(corefile, "Corefile");
-    List<AccessControl.Scope> out = new ArrayList<>();
+    List<Router.Block> blocks = new ArrayList<>();
     for (ServerBlock b : c.serverBlocks()) {
-      for (String z : b.zones()) {
-        out.add(new AccessControl.Scope(z, b.serverLabel(), b.acl()));
-      }
+      blocks.add(new Router.Block(b.zones(), b.serverLabel(), null, List.of(), null, b.acl()));
     }
-    return out;
+    return Router.of(blocks, counters, new ArrayList<>());
   }
 
   static byte[] wire(String name) throws Exception {
