@@ -3,10 +3,14 @@ package io.clusterdns.bench.dev;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 
 /**
  * A stand-in for a developer's cluster in the README walk-through (walkthrough.sh): fabric8's mock API server in
@@ -16,7 +20,8 @@ import java.nio.file.Path;
  */
 public final class StandInCluster {
   public static void main(String[] args) throws Exception {
-    KubernetesMockServer server = new KubernetesMockServer(false);
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     try (KubernetesClient client = server.createClient()) {
       for (String ns : new String[] {"default", "kube-system", "payments"}) {

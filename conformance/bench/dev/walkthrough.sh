@@ -44,7 +44,9 @@ dev=$!
 stamp "java -jar dns-server/target/clusterdns.jar dev (started)"
 answer=
 for _ in $(seq 300); do
-  answer=$(dig @127.0.0.1 -p 5353 +short +time=1 +tries=1 api.payments.svc.cluster.local A 2>/dev/null || true)
+  # +short also prints "connection refused" while dev starts; only an address is an answer
+  answer=$(dig @127.0.0.1 -p 5353 +short +time=1 +tries=1 api.payments.svc.cluster.local A 2>/dev/null \
+    | grep -E '^[0-9.]+$' || true)
   [[ -n "$answer" ]] && break
   sleep 0.2
 done
