@@ -196,6 +196,11 @@ final class DevStatus implements StartupHooks, WatchListener {
       http.add("metrics " + config.metrics());
     }
     endpoints = http.isEmpty() ? "no health/ready/metrics port" : String.join(", ", http);
+    if (!synced && cluster != null && cluster.synced()) {
+      // The server listens once the first sync is done: the block says so rather than wait for the next tick.
+      synced = true;
+      takeCounts(cluster.snapshots().current(), System.nanoTime());
+    }
     printBlock();
   }
 
@@ -265,11 +270,19 @@ final class DevStatus implements StartupHooks, WatchListener {
       changed = true;
     }
     if (changed) {
-      namespaces = ns;
-      services = svc;
-      lastCountsPrint = now;
+      takeCounts(snap, now);
       printBlock();
     }
+  }
+
+  private void takeCounts(ClusterSnapshot snap, long now) {
+    int svc = 0;
+    for (NamespaceView v : snap.namespaces().values()) {
+      svc += v.services().size();
+    }
+    namespaces = snap.namespaces().size();
+    services = svc;
+    lastCountsPrint = now;
   }
 
   // ------------------------------------------------------------------------------------------- rendering

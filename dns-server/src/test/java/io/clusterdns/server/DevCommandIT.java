@@ -206,6 +206,10 @@ class DevCommandIT {
         + " kubernetes.default.svc.cluster.local"), out);
     assertTrue(out.contains("upstream    " + upstream.hostPort() + " for every other name; cached"), out);
     assertTrue(out.contains("short names searched in payments, then svc.cluster.local, cluster.local"), out);
+    // It listens only after the first sync, so no block that shows it listening may say the sync is running.
+    for (String block : out.split("---- clusterdns dev status")) {
+      assertTrue(!block.contains("listening   udp+tcp") || !block.contains("first sync running"), block);
+    }
   }
 
   /** A new service shows up in the status once its count changes (at most every 10 s). */
