@@ -146,12 +146,38 @@ public final class ClusterDnsServer implements AutoCloseable {
     this.loops = new EventLoops(threads);
     this.snapshots = snapshots;
     this.selfAddresses = List.copyOf(selfAddresses);
-    this.live = new LivePipeline(build(kubernetes, upstreamFactory, observer, loadbalance, plugins), rrl);
+    Prepared first = build(kubernetes, upstreamFactory, observer, loadbalance, null, plugins);
+    synchronized (generation) {
+      generation.addAll(first.owned);
+    }
+    this.upstream = first.upstream;
+    this.live = new LivePipeline(first.pipeline, rrl);
   }
 
-  /** A pipeline of one configuration, its forward path made on this server's loops. */
-  private QueryPipeline build(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
-      QueryObserver observer, boolean loadbalance, Plugins plugins) {
+  /**
+   * A configuration built and not yet in force: a reload's first step, which a later failure (a listener that
+   * cannot be bound) can still discard without touching what serves.
+   */
+  public static final class Prepared {
+    private final QueryPipeline pipeline;
+    private final List<AutoCloseable> owned;
+    private final UpstreamPath upstream;
+    private final QueryLog log;
+
+    private Prepared(QueryPipeline pipeline, List<AutoCloseable> owned, UpstreamPath upstream, QueryLog log) {
+      this.pipeline = pipeline;
+      this.owned = owned;
+      this.upstream = upstream;
+      this.log = log;
+    }
+  }
+
+  /**
+   * A pipeline of one configuration, its forward path made on this server's loops. Nothing serving changes; on
+   * a failure, what it made so far is closed.
+   */
+  private Prepared build(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
+      QueryObserver observer, boolean loadbalance, QueryLog log, Plugins plugins) {
     UpstreamPath next = upstreamFactory.apply(loops);
     List<AutoCloseable> owned = new ArrayList<>();
     if (next instanceof AutoCloseable c) {
@@ -160,43 +186,64 @@ public final class ClusterDnsServer implements AutoCloseable {
     if (observer instanceof AutoCloseable c) {
       owned.add(c);
     }
-    Router router = Router.of(plugins.blocks(), plugins.aclMetrics(), owned);
-    ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
-    SearchList search = plugins.search().isEmpty() ? null
-        : new SearchList(plugins.search(), kubernetes.clusterDomain(), kubernetes.ttl(), zone);
-    List<ClusterZone> others = new ArrayList<>();
-    for (OtherCluster o : plugins.others()) {
-      others.add(new ClusterZone(o.kubernetes(), o.snapshots(), selfAddresses));
+    try {
+      Router router = Router.of(plugins.blocks(), plugins.aclMetrics(), owned);
+      ClusterZone zone = new ClusterZone(kubernetes, snapshots, selfAddresses);
+      SearchList search = plugins.search().isEmpty() ? null
+          : new SearchList(plugins.search(), kubernetes.clusterDomain(), kubernetes.ttl(), zone);
+      List<ClusterZone> others = new ArrayList<>();
+      for (OtherCluster o : plugins.others()) {
+        others.add(new ClusterZone(o.kubernetes(), o.snapshots(), selfAddresses));
+      }
+      QueryPipeline p = new QueryPipeline(zone, next, observer, loopDetector, loadbalance,
+          new Stages(router, search, others));
+      return new Prepared(p, owned, next, log);
+    } catch (RuntimeException e) {
+      closeAll(owned);
+      throw e;
     }
-    QueryPipeline p = new QueryPipeline(zone, next, observer, loopDetector, loadbalance,
-        new Stages(router, search, others));
-    synchronized (generation) {
-      retired.addAll(generation);
-      generation.clear();
-      generation.addAll(owned);
-    }
-    this.upstream = next;
-    return p;
   }
 
   /**
-   * Puts a new configuration in force (a reload): a new cluster zone view (zones, TTL, pods mode, fallthrough),
-   * forward path (forwarders and answer cache) and observer, swapped in whole. The replaced forward path and
-   * observer are closed {@link #RETIRE_DELAY} s later.
+   * Builds a new configuration (a reload's first step) without putting it in force: a new cluster zone view
+   * (zones, TTL, pods mode, fallthrough), forward path (forwarders and answer cache), observer, query log and
+   * plugins. {@link #commit} puts it in force, {@link #discard} drops it.
    *
    * @param log the query log, or null for none
    * @param plugins the server blocks' rewrite, acl, template and hosts, and the dev command's search and clusters
    */
-  public void reconfigure(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
+  public Prepared prepare(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
       QueryObserver observer, boolean loadbalance, QueryLog log, Plugins plugins) {
-    QueryPipeline next = build(kubernetes, upstreamFactory, observer, loadbalance, plugins);
+    return build(kubernetes, upstreamFactory, observer, loadbalance, log, plugins);
+  }
+
+  /**
+   * Puts a prepared configuration in force with one reference swap (pipeline and query log together): queries
+   * in flight finish on the old one, whose forward path and observer are closed {@link #RETIRE_DELAY} s later.
+   * Called by one thread at a time (the reload).
+   */
+  public void commit(Prepared next) {
     List<AutoCloseable> old;
     synchronized (generation) {
+      retired.addAll(generation);
+      generation.clear();
+      generation.addAll(next.owned);
       old = new ArrayList<>(retired);
     }
-    live.swap(next);
-    live.log(log);
+    this.upstream = next.upstream;
+    live.swap(next.pipeline, next.log);
     loops.group().schedule(() -> closeRetired(old), RETIRE_DELAY, TimeUnit.SECONDS);
+  }
+
+  /** Drops a prepared configuration that will not be put in force, closing what it made. */
+  public void discard(Prepared unused) {
+    closeAll(unused.owned);
+  }
+
+  /** {@link #prepare} and {@link #commit} in one step (nothing can fail between them). */
+  public void reconfigure(KubernetesConfig kubernetes, Function<EventLoops, UpstreamPath> upstreamFactory,
+      QueryObserver observer, boolean loadbalance, QueryLog log, Plugins plugins) {
+    commit(prepare(kubernetes, upstreamFactory, observer, loadbalance, log, plugins));
   }
 
   /** Sets the query log ({@code log}); null turns it off. */

@@ -196,14 +196,22 @@ public final class Main implements Callable<Integer> {
       for (String w : restartOnly(prev, next)) {
         LOG.warning(w);
       }
-      if (!next.listen().equals(prev.listen())) {
-        server.rebind(socketAddresses(next.listen()));
-      }
+      // Built whole before anything serving changes; then the listeners, then one swap. A failure on the way
+      // (an address that cannot be bound) leaves the running configuration as it was.
       // The series keep the server label of start-up: a registry takes each series once.
-      server.reconfigure(next.kubernetes(),
+      ClusterDnsServer.Prepared built = server.prepare(next.kubernetes(),
           Upstreams.factory(next.forwards(), next.cache(), upstreamMetrics, prev.serverLabel()),
           observer(dnsMetrics, next), next.loadbalance(), queryLog(next),
           plugins(next, aclMetrics, otherZones));
+      if (!next.listen().equals(prev.listen())) {
+        try {
+          server.rebind(socketAddresses(next.listen()));
+        } catch (IOException | RuntimeException e) {
+          server.discard(built);
+          throw e;
+        }
+      }
+      server.commit(built);
       reloadMetrics.plugins(next.plugins());
       for (String w : next.warnings()) {
         LOG.warning(w);

@@ -58,4 +58,38 @@ class RebindIT {
       assertEquals(9, ttl(second, true));
     }
   }
+
+  /** An upstream path that records its close, as the forwarders' sockets would be released. */
+  static final class ClosingUpstream implements io.clusterdns.server.query.UpstreamPath, AutoCloseable {
+    volatile boolean closed;
+
+    @Override
+    public CompletableFuture<Message> forward(Message query, boolean tcp) {
+      return CompletableFuture.failedFuture(new IllegalStateException("no upstream"));
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  /**
+   * A reload that fails after its configuration was built (its new address cannot be bound) drops what it built,
+   * upstream sockets included, and the running configuration keeps serving unchanged.
+   */
+  @Test
+  void aDiscardedReloadClosesWhatItBuiltAndChangesNothingServing() throws Exception {
+    try (ClusterDnsServer server = TestCluster.startServer()) {
+      InetSocketAddress at = server.boundAddresses().get(0);
+      ClosingUpstream upstream = new ClosingUpstream();
+      ClusterDnsServer.Prepared built = server.prepare(KubernetesConfig.kubeadm("cluster.local", PodsMode.INSECURE,
+          9), loops -> upstream, QueryObserver.NONE, false, null, ClusterDnsServer.Plugins.NONE);
+      assertEquals(30, ttl(at, false), "prepared is not in force");
+      server.discard(built);
+      assertEquals(true, upstream.closed, "the discarded configuration's upstream path is closed");
+      assertEquals(30, ttl(at, false));
+      assertEquals(30, ttl(at, true));
+    }
+  }
 }

@@ -14,8 +14,10 @@ import java.net.InetSocketAddress;
  * <p>Thread-safe: read on every event loop, written by the reload thread.
  */
 public final class LivePipeline {
-  private volatile QueryPipeline current;
-  private volatile QueryLog log;
+  /** The pipeline and query log in force, one reference, so a query never pairs one's old with the other's new. */
+  private record InForce(QueryPipeline pipeline, QueryLog log) {}
+
+  private volatile InForce inForce;
   /** Counts of pipelines retired by reloads, so the process-wide counters never go down. */
   private volatile long retiredDropped;
   private volatile long retiredFailures;
@@ -28,7 +30,7 @@ public final class LivePipeline {
 
   /** @param rrl response rate limiting of UDP replies, or null for none */
   public LivePipeline(QueryPipeline first, ResponseRateLimiter rrl) {
-    this.current = first;
+    this.inForce = new InForce(first, null);
     this.rrl = rrl;
   }
 
@@ -53,8 +55,9 @@ public final class LivePipeline {
   }
 
   private boolean handle(byte[] packet, boolean tcp, int keepalive, InetSocketAddress client, ReplySink sink) {
-    QueryPipeline p = current;
-    QueryLog l = log;
+    InForce now = inForce;
+    QueryPipeline p = now.pipeline();
+    QueryLog l = now.log();
     if (rrl != null && !tcp) {
       // Next to the socket: the query log still sees the reply the server made, and every UDP reply is limited.
       sink = rrl.guard(client.getAddress(), sink);
@@ -66,30 +69,35 @@ public final class LivePipeline {
   }
 
   public QueryPipeline current() {
-    return current;
+    return inForce.pipeline();
   }
 
-  /** Puts {@code next} in force; returns the one it replaces. Called by one thread at a time (the reload). */
-  public synchronized QueryPipeline swap(QueryPipeline next) {
-    QueryPipeline old = current;
+  /**
+   * Puts {@code next} and its query log in force together; returns the pipeline it replaces. Called by one
+   * thread at a time (the reload).
+   *
+   * @param log the query log, or null for none
+   */
+  public synchronized QueryPipeline swap(QueryPipeline next, QueryLog log) {
+    QueryPipeline old = inForce.pipeline();
     retiredDropped += old.droppedPackets();
     retiredFailures += old.internalFailures();
-    current = next;
+    inForce = new InForce(next, log);
     return old;
   }
 
-  /** @param next the query log, or null for none */
-  public void log(QueryLog next) {
-    this.log = next;
+  /** @param next the query log, or null for none; the pipeline stays */
+  public synchronized void log(QueryLog next) {
+    inForce = new InForce(inForce.pipeline(), next);
   }
 
   /** Packets dropped by every pipeline this process ran. */
   public long droppedPackets() {
-    return retiredDropped + current.droppedPackets();
+    return retiredDropped + inForce.pipeline().droppedPackets();
   }
 
   /** Internal failures of every pipeline this process ran. */
   public long internalFailures() {
-    return retiredFailures + current.internalFailures();
+    return retiredFailures + inForce.pipeline().internalFailures();
   }
 }

@@ -438,19 +438,24 @@ public final class QueryPipeline {
             ? upstream.forward(targetQuery, true)
             : CompletableFuture.completedFuture(r))
         .whenComplete((r, err) -> {
-          Message reply = ResponseEncoder.replyTo(query);
-          reply.getHeader().setFlag(Flags.AA);
-          add(reply, e.cnames(), Section.ANSWER);
-          if (err != null || r == null) {
-            observer.failed(query, Rcode.SERVFAIL, err);
-            sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
-            return;
+          // On the forwarder's thread, as in forward(): an exception becomes a counted SERVFAIL, never silence.
+          try {
+            Message reply = ResponseEncoder.replyTo(query);
+            reply.getHeader().setFlag(Flags.AA);
+            add(reply, e.cnames(), Section.ANSWER);
+            if (err != null || r == null) {
+              observer.failed(query, Rcode.SERVFAIL, err);
+              sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
+              return;
+            }
+            add(reply, r.getSection(Section.ANSWER), Section.ANSWER);
+            if (r.getSection(Section.ANSWER).isEmpty()) {
+              add(reply, r.getSection(Section.AUTHORITY), Section.AUTHORITY);
+            }
+            sink.reply(query, reply, r.getRcode(), Source.CLUSTER);
+          } catch (RuntimeException ex) {
+            sink.failed(ex);
           }
-          add(reply, r.getSection(Section.ANSWER), Section.ANSWER);
-          if (r.getSection(Section.ANSWER).isEmpty()) {
-            add(reply, r.getSection(Section.AUTHORITY), Section.AUTHORITY);
-          }
-          sink.reply(query, reply, r.getRcode(), Source.CLUSTER);
         });
   }
 
