@@ -5,6 +5,8 @@
 # the clock starts, since a developer already has a cluster.
 #
 #   conformance/bench/dev/walkthrough.sh          # MVN_FLAGS=-o (default) builds offline from ~/.m2
+#   TIMED_MVN_FLAGS="-Dmaven.repo.local=$(mktemp -d)" conformance/bench/dev/walkthrough.sh
+#                                                 # the timed build downloads every dependency, as on a new machine
 #
 # Everything listens on loopback; the dev server is stopped by its PID, the stand-in by closing its input.
 set -euo pipefail
@@ -37,7 +39,7 @@ clone="$out/clone"
 git clone -q "$root" "$clone"
 stamp "git clone"
 cd "$clone"
-mvn -B -q ${MVN_FLAGS:--o} -DskipTests package       # the README's build line
+mvn -B -q ${TIMED_MVN_FLAGS:-${MVN_FLAGS:--o}} -DskipTests package   # the README's build line
 stamp "mvn -B -q -DskipTests package"
 KUBECONFIG="$out/kubeconfig" java -jar dns-server/target/clusterdns.jar dev >"$out/dev.out" 2>"$out/dev.err" &
 dev=$!
