@@ -53,8 +53,8 @@ public final class QueryPipeline {
   private final ForwardedReplies forwarded;
   /**
    * Each query's server block and its {@code rewrite}, {@code acl}, {@code template} and {@code hosts}, chosen
-   * once from the client's name; null when no block has any of them (the kubeadm Corefile), and then no query
-   * reads the client's address.
+   * once from the client's name; null when no block has any of them (the kubeadm Corefile). Without an
+   * {@code acl} no query reads the client's address.
    */
   private final Router router;
   /** Short names expanded as in a pod (the dev command's {@code --search}); null in the server. */
@@ -131,11 +131,12 @@ public final class QueryPipeline {
    */
   public boolean handle(byte[] packet, boolean tcp, int keepalive, InetSocketAddress client, ReplySink sink) {
     InetAddress a = client.getAddress();
-    byte[] source = router == null ? null : a == null ? new byte[4] : a.getAddress(); // Netty always resolves
+    byte[] source = router == null || !router.judgesClients() ? null
+        : a == null ? new byte[4] : a.getAddress(); // Netty always resolves
     return handle(packet, tcp, a instanceof java.net.Inet6Address, keepalive, source, sink);
   }
 
-  /** @param source the client's address bytes when some block has plugins that may read it, else null */
+  /** @param source the client's address bytes when some block has an {@code acl}, else null */
   private boolean handle(byte[] packet, boolean tcp, boolean ipv6, int keepalive, byte[] source, ReplySink sink) {
     long start = System.nanoTime();
     // A query with EDNS options (keepalive among them) never takes the fast path: WireQuery reads bare OPTs only.

@@ -63,10 +63,21 @@ public final class Router {
 
   private final byte[][] zones;
   private final Route[] routes;
+  private final boolean judgesClients;
 
   private Router(byte[][] zones, Route[] routes) {
     this.zones = zones;
     this.routes = routes;
+    boolean acl = false;
+    for (Route r : routes) {
+      acl |= r.acl() != null;
+    }
+    this.judgesClients = acl;
+  }
+
+  /** Whether some block has an {@code acl}: only then does a query need its client's address. */
+  public boolean judgesClients() {
+    return judgesClients;
   }
 
   /**
