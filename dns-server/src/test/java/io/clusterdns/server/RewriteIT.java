@@ -44,14 +44,16 @@ class RewriteIT {
       }
       """;
 
-  private static Message query(ServerProcess server, String name, int type, boolean tcp) throws IOException {
+  /** One query to a started server over UDP or TCP (RoutingIT too). */
+  static Message query(ServerProcess server, String name, int type, boolean tcp) throws IOException {
     SimpleResolver r = new SimpleResolver(server.dns());
     r.setTCP(tcp);
     r.setTimeout(Duration.ofSeconds(15));
     return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
   }
 
-  private static List<String> answers(Message m) {
+  /** The answer section as "owner TYPE rdata" lines. */
+  static List<String> answers(Message m) {
     List<String> out = new ArrayList<>();
     for (Record r : m.getSection(Section.ANSWER)) {
       out.add(r.getName() + " " + Type.string(r.getType()) + " " + r.rdataToString());

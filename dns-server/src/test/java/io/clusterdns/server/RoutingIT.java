@@ -1,24 +1,18 @@
 package io.clusterdns.server;
 
+import static io.clusterdns.server.RewriteIT.answers;
+import static io.clusterdns.server.RewriteIT.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 /**
@@ -53,21 +47,6 @@ class RoutingIT {
           forward . 127.0.0.1:1
       }
       """;
-
-  private static Message query(ServerProcess server, String name, int type, boolean tcp) throws IOException {
-    SimpleResolver r = new SimpleResolver(server.dns());
-    r.setTCP(tcp);
-    r.setTimeout(Duration.ofSeconds(15));
-    return r.send(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)));
-  }
-
-  private static List<String> answers(Message m) {
-    List<String> out = new ArrayList<>();
-    for (Record r : m.getSection(Section.ANSWER)) {
-      out.add(r.getName() + " " + Type.string(r.getType()) + " " + r.rdataToString());
-    }
-    return out;
-  }
 
   @Test
   void eachBlocksPluginsSeeOnlyTheQueriesRoutedToIt(@TempDir Path dir) throws Exception {
