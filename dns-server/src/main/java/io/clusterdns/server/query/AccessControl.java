@@ -1,6 +1,7 @@
 package io.clusterdns.server.query;
 
 import io.clusterdns.config.corefile.AclPlugin;
+import io.clusterdns.server.zone.WireName;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -154,7 +155,7 @@ public final class AccessControl {
 
   private static int zoneIndex(byte[] name, byte[][] zones) {
     for (int i = 0; i < zones.length; i++) {
-      if (Router.under(name, zones[i])) {
+      if (WireName.under(name, zones[i])) {
         return i;
       }
     }

@@ -6,6 +6,7 @@ import io.clusterdns.config.corefile.RewritePlugin;
 import io.clusterdns.config.corefile.TemplatePlugin;
 import io.clusterdns.server.zone.HostsTable;
 import io.clusterdns.server.zone.TemplateSet;
+import io.clusterdns.server.zone.WireName;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -121,7 +122,7 @@ public final class Router {
   /** The route of a lowercase wire-form name, root label included; null when no block's zone contains it. */
   public Route route(byte[] name) {
     for (int i = 0; i < zones.length; i++) {
-      if (under(name, zones[i])) {
+      if (WireName.under(name, zones[i])) {
         return routes[i];
       }
     }
@@ -131,19 +132,6 @@ public final class Router {
   /** The route of a name as dnsjava holds it (the full path). */
   public Route route(Name name) {
     return route(name.toWireCanonical());
-  }
-
-  /** Whether the wire name ends with the wire zone at a label boundary (the root zone contains every name). */
-  static boolean under(byte[] name, byte[] zone) {
-    int start = name.length - zone.length;
-    if (start < 0) {
-      return false;
-    }
-    int pos = 0;
-    while (pos < start) {
-      pos += 1 + (name[pos] & 0xff);
-    }
-    return pos == start && java.util.Arrays.equals(name, start, name.length, zone, 0, zone.length);
   }
 
   static byte[] wire(String zone) {

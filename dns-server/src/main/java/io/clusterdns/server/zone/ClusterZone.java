@@ -96,15 +96,7 @@ public final class ClusterZone {
    */
   public boolean coversWire(byte[] name) {
     for (byte[] zone : wireZones) {
-      int start = name.length - zone.length;
-      if (start < 0) {
-        continue;
-      }
-      int pos = 0;
-      while (pos < start) {
-        pos += 1 + (name[pos] & 0xff);
-      }
-      if (pos == start && java.util.Arrays.equals(name, start, name.length, zone, 0, zone.length)) {
+      if (WireName.under(name, zone)) {
         return true;
       }
     }

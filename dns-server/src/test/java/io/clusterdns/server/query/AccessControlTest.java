@@ -116,10 +116,10 @@ class AccessControlTest {
 
   @Test
   void zonesMatchAtLabelBoundaries() throws Exception {
-    assertEquals(true, Router.under(wire("a.b.example."), wire("b.example.")));
-    assertEquals(true, Router.under(wire("b.example."), wire("b.example.")));
-    assertEquals(false, Router.under(wire("ab.example."), wire("b.example.")));
-    assertEquals(true, Router.under(wire("anything."), wire(".")));
+    assertEquals(true, io.clusterdns.server.zone.WireName.under(wire("a.b.example."), wire("b.example.")));
+    assertEquals(true, io.clusterdns.server.zone.WireName.under(wire("b.example."), wire("b.example.")));
+    assertEquals(false, io.clusterdns.server.zone.WireName.under(wire("ab.example."), wire("b.example.")));
+    assertEquals(true, io.clusterdns.server.zone.WireName.under(wire("anything."), wire(".")));
   }
 
   /** The verdict the query path reaches: the name's block, then that block's acl if it has one. */
