@@ -97,22 +97,7 @@ class DevCommandIT {
   }
 
   static Path kubeconfig(Path in, String context, int port) throws IOException {
-    Path f = in.resolve("kubeconfig-" + context);
-    Files.writeString(f, String.join("\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: mock",
-        "  cluster: {server: 'http://127.0.0.1:" + port + "'}",
-        "users:",
-        "- name: u",
-        "  user: {token: dummy}",
-        "contexts:",
-        "- name: " + context,
-        "  context: {cluster: mock, user: u}",
-        "current-context: " + context,
-        ""));
-    return f;
+    return TestKubeconfig.write(in.resolve("kubeconfig-" + context), context, "http://127.0.0.1:" + port, "dummy");
   }
 
   @BeforeAll

@@ -8,10 +8,14 @@ import java.nio.file.Path;
 final class TestKubeconfig {
   private TestKubeconfig() {}
 
-  /** Writes {@code dir/kubeconfig} and returns its path. */
+  /** Writes {@code dir/kubeconfig} with context {@code c} and returns its path. */
   static Path write(Path dir, String serverUrl, String token) throws IOException {
-    Path f = dir.resolve("kubeconfig");
-    Files.writeString(f, String.join("\n",
+    return write(dir.resolve("kubeconfig"), "c", serverUrl, token);
+  }
+
+  /** Writes {@code file}, whose one context (also the current one) is named {@code context}; returns the path. */
+  static Path write(Path file, String context, String serverUrl, String token) throws IOException {
+    Files.writeString(file, String.join("\n",
         "apiVersion: v1",
         "kind: Config",
         "clusters:",
@@ -21,10 +25,10 @@ final class TestKubeconfig {
         "- name: u",
         "  user: {token: " + token + "}",
         "contexts:",
-        "- name: c",
+        "- name: " + context,
         "  context: {cluster: c, user: u}",
-        "current-context: c",
+        "current-context: " + context,
         ""));
-    return f;
+    return file;
   }
 }
