@@ -87,7 +87,7 @@ public final class ClusterDnsServer implements AutoCloseable {
       int threads,
       boolean loadbalance) {
     this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, loadbalance,
-        Plugins.NONE);
+        Plugins.NONE, null);
   }
 
   /**
@@ -119,20 +119,10 @@ public final class ClusterDnsServer implements AutoCloseable {
    */
   public record OtherCluster(KubernetesConfig kubernetes, SnapshotSource snapshots) {}
 
-  /** @param plugins the server blocks' rewrite, acl, template and hosts, and the dev command's search and clusters */
-  public ClusterDnsServer(
-      KubernetesConfig kubernetes,
-      SnapshotSource snapshots,
-      List<InetAddress> selfAddresses,
-      Function<EventLoops, UpstreamPath> upstreamFactory,
-      QueryObserver observer,
-      int threads,
-      boolean loadbalance,
-      Plugins plugins) {
-    this(kubernetes, snapshots, selfAddresses, upstreamFactory, observer, threads, loadbalance, plugins, null);
-  }
-
-  /** @param rrl response rate limiting of UDP replies for the life of the server, or null for none */
+  /**
+   * @param plugins the server blocks' rewrite, acl, template and hosts, and the dev command's search and clusters
+   * @param rrl response rate limiting of UDP replies for the life of the server, or null for none
+   */
   public ClusterDnsServer(
       KubernetesConfig kubernetes,
       SnapshotSource snapshots,
