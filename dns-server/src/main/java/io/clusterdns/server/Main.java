@@ -2,6 +2,7 @@ package io.clusterdns.server;
 
 import io.clusterdns.config.HostPort;
 import io.clusterdns.config.PodsMode;
+import io.clusterdns.server.explain.ExplainEndpoint;
 import io.clusterdns.server.net.TcpLimits;
 import io.clusterdns.server.ops.AclMetrics;
 import io.clusterdns.server.ops.DnsMetrics;
@@ -49,7 +50,7 @@ import picocli.CommandLine.Mixin;
     usageHelpAutoWidth = true,
     description = "Cluster DNS server for Kubernetes: answers the cluster zone from an in-memory index and "
         + "forwards everything else.",
-    subcommands = DevCommand.class)
+    subcommands = {DevCommand.class, ExplainCommand.class})
 public final class Main implements Callable<Integer> {
   @Mixin ServerOptions options;
 
@@ -185,7 +186,9 @@ public final class Main implements Callable<Integer> {
           () -> shuttingDown.get() ? List.of("Shutting down")
               : source.snapshots().synced() && others.stream().allMatch(x -> x.watch().synced()) ? List.of()
               : List.of("kubernetes"),
-          registry));
+          registry,
+          o.explain == null || ServerOptions.isOff(o.explain) ? null : socketAddress(o.explain),
+          explainEndpoint(server, running, source)));
       server.closeWith(HealthProbe.start(registry, cfg.health() == null ? null : socketAddress(cfg.health())));
     } catch (IOException | RuntimeException e) {
       server.close();
@@ -262,6 +265,19 @@ public final class Main implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /**
+   * {@code /explain} of the running server: the configuration in force (after reloads), the primary cluster's
+   * index, the server's own DNS listener, and the answer cache of the pipeline in force.
+   */
+  private static ExplainEndpoint explainEndpoint(ClusterDnsServer server, AtomicReference<EffectiveConfig> running,
+      ClusterSource source) {
+    List<InetAddress> self = selfAddresses();
+    return new ExplainEndpoint(
+        () -> ExplainCommand.explainer(running.get(), source.snapshots(), self),
+        () -> server.boundAddresses().get(0),
+        (name, type) -> ExplainCommand.cacheState(server.pipeline().current().cache(), name, type));
   }
 
   /** SIGHUP asks for a reload of the Corefile (cli.md); the JVM's default would end the process. */

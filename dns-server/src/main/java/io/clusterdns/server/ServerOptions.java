@@ -85,6 +85,12 @@ public final class ServerOptions {
       description = "GET /metrics address, Prometheus text format, or off. Default: :9153.")
   HostPort metrics;
 
+  @Option(names = "--explain", paramLabel = "HOST:PORT", converter = EndpointConverter.class,
+      description = "GET /explain?name=NAME&type=TYPE address: why the server answers a name as it does, as JSON "
+          + "(what 'clusterdns explain --server' prints). It shows the cluster's names to whoever reaches it: give "
+          + "a loopback or otherwise private address. Default: off.")
+  HostPort explain;
+
   @Option(names = {"--conf", "-conf"}, paramLabel = "FILE",
       description = "CoreDNS Corefile (e.g. the coredns ConfigMap's). Explicit flags win over it: --listen "
           + "replaces its addresses, --upstream the targets of 'forward .', --health/--ready/--metrics those "

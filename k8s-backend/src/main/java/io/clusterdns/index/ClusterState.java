@@ -226,22 +226,28 @@ public final class ClusterState {
 
   private ServiceView buildService(ServiceInfo svc, List<EndpointSliceInfo> slices) {
     if (svc.kind() == ServiceKind.EXTERNAL_NAME) {
-      return new ServiceView(svc, List.of());
+      return new ServiceView(svc, List.of(), List.of());
     }
     // One entry per ready (endpoint, address) of each slice, duplicates across slices kept: answers remove
     // them, but SRV weights count them first (behaviours.md 3.5, CoreDNS backend_lookup.go SRV()).
     List<EndpointAddress> entries = new ArrayList<>();
+    List<EndpointAddress> notReady = List.of();
     for (EndpointSliceInfo slice : slices) {
       for (EndpointInfo ep : slice.endpoints()) {
-        if (!ep.ready()) {
-          continue;
-        }
         for (IpAddress a : ep.addresses()) {
-          entries.add(new EndpointAddress(endpointName(ep, a), a, slice.ports()));
+          EndpointAddress e = new EndpointAddress(endpointName(ep, a), a, slice.ports(), slice.name());
+          if (ep.ready()) {
+            entries.add(e);
+          } else {
+            if (notReady.isEmpty()) {
+              notReady = new ArrayList<>(2);
+            }
+            notReady.add(e);
+          }
         }
       }
     }
-    return new ServiceView(svc, entries);
+    return new ServiceView(svc, entries, notReady);
   }
 
   /** behaviours.md 4.3: hostname, else (with endpoint_pod_names) a short enough pod name, else the dashed IP. */

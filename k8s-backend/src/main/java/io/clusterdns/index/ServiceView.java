@@ -16,15 +16,18 @@ import java.util.Map;
 public final class ServiceView {
   private final ServiceInfo info;
   private final List<EndpointAddress> endpoints;
+  /** Addresses of endpoints whose slice says not ready: never answered, kept for {@code explain}. */
+  private final List<EndpointAddress> notReady;
   /** Endpoints by lowercase name; null when the list is short enough to scan. */
   private final Map<String, List<EndpointAddress>> byName;
 
   /** Up to this many endpoints, a name lookup scans the list instead of keeping a map (most services). */
   private static final int SCAN_LIMIT = 8;
 
-  ServiceView(ServiceInfo info, List<EndpointAddress> endpoints) {
+  ServiceView(ServiceInfo info, List<EndpointAddress> endpoints, List<EndpointAddress> notReady) {
     this.info = info;
     this.endpoints = List.copyOf(endpoints);
+    this.notReady = List.copyOf(notReady);
     if (this.endpoints.size() <= SCAN_LIMIT) {
       // A map per service costs ~150 bytes; at 100,000 services with a few endpoints each, a scan is cheaper.
       this.byName = null;
@@ -59,6 +62,14 @@ public final class ServiceView {
     return endpoints;
   }
 
+  /**
+   * Addresses of endpoints whose slice marks them not ready (behaviours.md 5.2): DNS does not publish them. Only
+   * {@code clusterdns explain} reads these, to say why a name it would otherwise have is missing.
+   */
+  public List<EndpointAddress> notReady() {
+    return notReady;
+  }
+
   /** Ready addresses reachable as {@code <lowerName>.<svc>.<ns>.svc.<zone>}; empty list if none. */
   public List<EndpointAddress> endpointsNamed(String lowerName) {
     if (byName != null) {
@@ -78,6 +89,6 @@ public final class ServiceView {
 
   @Override
   public String toString() {
-    return "ServiceView{" + info + ", endpoints=" + endpoints + '}';
+    return "ServiceView{" + info + ", endpoints=" + endpoints + ", notReady=" + notReady + '}';
   }
 }

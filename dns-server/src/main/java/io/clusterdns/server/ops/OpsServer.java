@@ -3,6 +3,7 @@ package io.clusterdns.server.ops;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.clusterdns.server.explain.ExplainEndpoint;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -34,6 +35,17 @@ public final class OpsServer implements AutoCloseable {
   public static OpsServer start(
       InetSocketAddress health, InetSocketAddress ready, InetSocketAddress metrics,
       Supplier<List<String>> notReady, PrometheusRegistry registry) throws IOException {
+    return start(health, ready, metrics, notReady, registry, null, null);
+  }
+
+  /**
+   * As above, with {@code GET /explain} (issue 22) served by {@code explainHandler} on {@code explain}; null for
+   * none (the default: it shows the cluster's names to whoever reaches the address).
+   */
+  public static OpsServer start(
+      InetSocketAddress health, InetSocketAddress ready, InetSocketAddress metrics,
+      Supplier<List<String>> notReady, PrometheusRegistry registry,
+      InetSocketAddress explain, HttpHandler explainHandler) throws IOException {
     Map<InetSocketAddress, Map<String, HttpHandler>> byAddress = new LinkedHashMap<>();
     if (health != null) {
       byAddress.computeIfAbsent(health, a -> new LinkedHashMap<>()).put("/health", ex -> text(ex, 200, "OK"));
@@ -51,6 +63,9 @@ public final class OpsServer implements AutoCloseable {
     if (metrics != null) {
       byAddress.computeIfAbsent(metrics, a -> new LinkedHashMap<>()).put("/metrics", new MetricsHandler(registry));
     }
+    if (explain != null) {
+      byAddress.computeIfAbsent(explain, a -> new LinkedHashMap<>()).put("/explain", explainHandler);
+    }
     OpsServer ops = new OpsServer();
     try {
       for (Map.Entry<InetSocketAddress, Map<String, HttpHandler>> e : byAddress.entrySet()) {
@@ -62,7 +77,10 @@ public final class OpsServer implements AutoCloseable {
               + String.join(", ", e.getValue().keySet()) + ": " + ex.getMessage());
         }
         e.getValue().forEach(s::createContext);
-        s.setExecutor(Executors.newSingleThreadExecutor(r -> {
+        // /explain waits on a DNS reply (up to the forward budget) and takes at most ExplainEndpoint.CONCURRENT
+        // threads, so a listener it shares with /health or /ready keeps a thread free for the probes.
+        int threads = e.getValue().containsKey("/explain") ? ExplainEndpoint.CONCURRENT + 1 : 1;
+        s.setExecutor(Executors.newFixedThreadPool(threads, r -> {
           Thread t = new Thread(r, "ops-http");
           t.setDaemon(true);
           return t;

@@ -103,6 +103,11 @@ public final class QueryPipeline {
     this.forwarded = replies == null || cache == null ? null : new ForwardedReplies(cache, loadbalance);
   }
 
+  /** The answer cache in front of the upstreams, or null when none is configured (for {@code explain}). */
+  public ResponseCache cache() {
+    return upstream.cache();
+  }
+
   /** Packets that got no reply at all (shorter than a header, or responses). */
   public long droppedPackets() {
     return dropped.sum();
@@ -341,7 +346,7 @@ public final class QueryPipeline {
    * authority for the negative ones, rcode in the header), or null for the outcomes that need the upstream or
    * an error. The one place these replies are built, for every query and for {@link ClusterReplies}.
    */
-  static Message authoritative(Message query, Answer a, boolean loadbalance) {
+  public static Message authoritative(Message query, Answer a, boolean loadbalance) {
     Message reply;
     if (a instanceof Answer.Found f) {
       reply = ResponseEncoder.replyTo(query);

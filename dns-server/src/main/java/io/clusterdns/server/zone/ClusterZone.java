@@ -103,6 +103,17 @@ public final class ClusterZone {
     return false;
   }
 
+  /** The configured zone that answers {@code qname} (the longest containing it), or null when none does. */
+  public Name apexOf(Name qname) {
+    ZoneApex z = zoneOf(qname);
+    return z == null ? null : z.name();
+  }
+
+  /** The zone TTL: of every record but {@code dns-version}'s, and the SOA's minimum (behaviours.md 9.3). */
+  public long ttl() {
+    return ttl;
+  }
+
   /** The snapshots answers are read from. */
   public SnapshotSource source() {
     return source;

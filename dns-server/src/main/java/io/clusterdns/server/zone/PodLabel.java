@@ -7,14 +7,14 @@ import io.clusterdns.index.IpAddress;
  * exactly three {@code -} and no {@code --} is IPv4, otherwise every {@code -} becomes {@code :} and the text
  * must be an IPv6 literal. Stateless; any thread.
  */
-final class PodLabel {
+public final class PodLabel {
   /** Longest IPv6 text form with embedded IPv4 ({@code ffff:...:255.255.255.255}) is 45 characters. */
   private static final int MAX_TEXT = 45;
 
   private PodLabel() {}
 
   /** The address, or null if the label is not a dashed IP (the caller answers NXDOMAIN). */
-  static IpAddress parse(String label) {
+  public static IpAddress parse(String label) {
     int n = label.length();
     if (n == 0 || n > MAX_TEXT) {
       return null;

@@ -8,7 +8,7 @@ import org.xbill.DNS.Name;
  * 0-255, no leading zeros) or {@code <32 nibbles>.ip6.arpa.}. Anything else is not an address, which the
  * caller treats as a miss (behaviours.md 7.5). Stateless; any thread.
  */
-final class ReverseName {
+public final class ReverseName {
   static final Name IN_ADDR_ARPA = Name.fromConstantString("in-addr.arpa.");
   static final Name IP6_ARPA = Name.fromConstantString("ip6.arpa.");
 
@@ -21,7 +21,7 @@ final class ReverseName {
   private ReverseName() {}
 
   /** The address {@code name} stands for, or null if it is not a complete, well-formed reverse name. */
-  static IpAddress parse(Name name) {
+  public static IpAddress parse(Name name) {
     int labels = name.labels();
     if (labels == V4_LABELS && name.subdomain(IN_ADDR_ARPA)) {
       long v = 0;
