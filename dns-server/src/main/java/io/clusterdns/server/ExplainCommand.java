@@ -100,8 +100,13 @@ final class ExplainCommand implements Callable<Integer> {
   /** How long the explain endpoint may take: its own DNS query waits up to the forward budget and a little more. */
   private static final Duration SERVER_TIMEOUT = Duration.ofSeconds(15);
 
+  /** How long an explanation from a kubeconfig waits for the first full list of the API server. */
+  private static final double SYNC_TIMEOUT_SECONDS = 120;
+
   @Override
   public Integer call() throws Exception {
+    // The watch's and loader's progress lines are for a server's log; an explanation prints only problems.
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     if (Explainer.type(type) < 0) {
       throw new Main.StartupException("'" + type + "' is not a DNS type (A, AAAA, SRV, PTR, TXT, ...)");
     }
@@ -152,6 +157,8 @@ final class ExplainCommand implements Callable<Integer> {
     o.clusterDomain = clusterDomain;
     o.pods = pods;
     o.ttl = ttl;
+    // A server serves (SERVFAIL) after 5 s without a first sync; one explanation may wait for the whole list.
+    o.startupTimeoutSeconds = SYNC_TIMEOUT_SECONDS;
     if (snapshot != null && demo) {
       throw new Main.StartupException("--snapshot and --demo cannot be used together");
     }

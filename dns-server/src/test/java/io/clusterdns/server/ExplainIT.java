@@ -9,12 +9,25 @@ import io.clusterdns.server.explain.ExplanationText;
 import io.clusterdns.server.forward.KnotUpstream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code clusterdns explain} as an operator runs it (issue 22): the jar's CLI against a running server's
@@ -69,6 +82,39 @@ class ExplainIT {
     assertTrue(srv.why().get(0).contains("postgres/TCP"), "the ports that exist are listed: " + srv.why());
   }
 
+  /** From a kubeconfig (the default source): listed once from the API server, as a server's first sync. */
+  @Test
+  void explainsFromTheApiServerOfAKubeconfig(@TempDir Path dir) throws Exception {
+    KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(), false);
+    api.init(InetAddress.getLoopbackAddress(), 0);
+    try (KubernetesClient client = api.createClient()) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build())
+          .create();
+      client.services().inNamespace("shop").resource(new ServiceBuilder()
+          .withNewMetadata().withName("cart").withNamespace("shop").endMetadata()
+          .withNewSpec().withClusterIP("None").withClusterIPs("None")
+          .addNewPort().withName("http").withPort(80).withProtocol("TCP").endPort().endSpec().build()).create();
+      client.discovery().v1().endpointSlices().inNamespace("shop").resource(new EndpointSliceBuilder()
+          .withNewMetadata().withName("cart-x1").withNamespace("shop")
+          .withLabels(Map.of("kubernetes.io/service-name", "cart")).endMetadata()
+          .withAddressType("IPv4")
+          .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort()
+          .addToEndpoints(new EndpointBuilder().withAddresses("10.244.3.3").withNewConditions().withReady(false)
+              .endConditions().build())
+          .build()).create();
+      Path kubeconfig = TestKubeconfig.write(dir, "http://127.0.0.1:" + api.getPort(), "dummy");
+
+      Explanation e = json(explain("--kubeconfig", kubeconfig.toString(), "--json", "cart.shop.svc.cluster.local"));
+      assertEquals("NXDOMAIN", e.rcode(), "a headless service whose only endpoint is not ready has no name");
+      assertTrue(e.rule().contains("(4.2)"), e.rule());
+      assertTrue(e.sources().stream().anyMatch(s -> s.detail().contains("NOT ready, address 10.244.3.3")
+          && s.detail().contains("EndpointSlice shop/cart-x1")), e.sources().toString());
+    } finally {
+      api.destroy();
+    }
+  }
+
   @Test
   void badInputIsAClearErrorNotAStackTrace() throws Exception {
     Run r = run("--demo", "web.demo.svc.cluster.local", "NOTATYPE");
@@ -86,24 +132,28 @@ class ExplainIT {
   private static String explain(String... args) throws IOException, InterruptedException {
     Run r = run(args);
     assertEquals(0, r.exit(), r.output());
-    return r.output();
+    return r.stdout();
   }
 
-  private record Run(int exit, String output) {}
+  /** {@code output} is what the command printed on stdout, then on stderr (a JSON caller reads only stdout). */
+  private record Run(int exit, String stdout, String output) {}
 
   private static Run run(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(), "explain"));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    Path err = Files.createTempFile("explain", ".err");
+    Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
     try {
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         throw new AssertionError("explain did not exit within 60 s");
       }
-      return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+      String stdout = new String(out, StandardCharsets.UTF_8);
+      return new Run(p.exitValue(), stdout, stdout + Files.readString(err));
     } finally {
       p.destroyForcibly();
+      Files.deleteIfExists(err);
     }
   }
 }
