@@ -54,7 +54,7 @@ final class ExplainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "The name, e.g. web.shop.svc.cluster.local.")
   String name;
 
-  @Parameters(index = "1", paramLabel = "TYPE", defaultValue = "A",
+  @Parameters(index = "1", arity = "0..1", paramLabel = "TYPE", defaultValue = "A",
       description = "The question's type (A, AAAA, SRV, PTR, TXT, ...). Default: A.")
   String type;
 
