@@ -13,6 +13,7 @@ import io.clusterdns.config.corefile.CorefileWarning;
 import io.clusterdns.config.corefile.ForwardBlock;
 import io.clusterdns.config.corefile.HealthEndpoint;
 import io.clusterdns.config.corefile.KubernetesBlock;
+import io.clusterdns.config.corefile.RewritePlugin;
 import io.clusterdns.config.corefile.ServerBlock;
 import io.clusterdns.config.corefile.ErrorsPlugin;
 import io.clusterdns.config.corefile.LogPlugin;
@@ -226,8 +227,8 @@ record EffectiveConfig(
   }
 
   /**
-   * Each server block's plugins for the router. An acl's query types are checked against dnsjava's table here,
-   * with the line, since the config module knows no RR types.
+   * Each server block's plugins for the router. An acl's query types and a {@code rewrite type}'s are checked
+   * against dnsjava's table here, with the line, since the config module knows no RR types.
    */
   static List<Router.Block> routes(ServerOptions o, List<ServerBlock> blocks) throws Main.StartupException {
     List<Router.Block> out = new ArrayList<>();
@@ -238,6 +239,16 @@ record EffectiveConfig(
             if (Type.value(t) < 0) {
               throw new Main.StartupException(o.conf.getFileName() + ":" + p.line() + ": acl: unknown query type '"
                   + t + "'");
+            }
+          }
+        }
+      }
+      for (RewritePlugin.Rule r : b.rewrite().map(RewritePlugin::rules).orElse(List.of())) {
+        if (r.field() == RewritePlugin.Field.TYPE) {
+          for (String t : List.of(r.from(), r.to())) {
+            if (Type.value(t) < 0) {
+              throw new Main.StartupException(o.conf.getFileName() + ":" + r.line() + ": rewrite type: unknown "
+                  + "type '" + t + "'");
             }
           }
         }

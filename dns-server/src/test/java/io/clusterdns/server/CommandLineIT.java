@@ -38,6 +38,8 @@ class CommandLineIT {
         Arguments.of(List.of("--rrl", "50", "--rrl-ipv6-prefix", "96"), null, 1, "prefix lengths must be 8-32"),
         Arguments.of(List.of(), ".:53 {\n    acl {\n        block type NOSUCHTYPE\n    }\n    kubernetes cluster.local\n}\n",
             1, "Corefile:3: acl: unknown query type 'NOSUCHTYPE'"),
+        Arguments.of(List.of(), ".:53 {\n    kubernetes cluster.local\n    rewrite type AAAA NOSUCHTYPE\n}\n",
+            1, "Corefile:3: rewrite type: unknown type 'NOSUCHTYPE'"),
         Arguments.of(List.of(), ".:53 {\n    kubernets cluster.local\n}\n", 1,
             "Corefile:2:5: unknown plugin 'kubernets'; did you mean 'kubernetes'?"));
   }

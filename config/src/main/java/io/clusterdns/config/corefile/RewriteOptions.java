@@ -73,7 +73,7 @@ final class RewriteOptions {
           }
         }
         return new RewritePlugin.Rule(stop, field.text().equals("type") ? RewritePlugin.Field.TYPE
-            : RewritePlugin.Field.CLASS, null, from, to, false, null, null);
+            : RewritePlugin.Field.CLASS, null, from, to, false, null, null, field.line());
       }
       case "edns0", "ttl", "rcode", "cname" -> throw CorefileException.at(field, "rewrite " + field.text()
           + " is not supported by clusterdns yet: its replies would differ");
@@ -166,7 +166,8 @@ final class RewriteOptions {
         default -> throw CorefileException.at(kind, "answer takes auto or name, not '" + kind.text() + "'");
       }
     }
-    return new RewritePlugin.Rule(stop, RewritePlugin.Field.NAME, match, from, to, auto, answerFrom, answerTo);
+    return new RewritePlugin.Rule(stop, RewritePlugin.Field.NAME, match, from, to, auto, answerFrom, answerTo,
+        at.line());
   }
 
   private static String absolute(String s) {

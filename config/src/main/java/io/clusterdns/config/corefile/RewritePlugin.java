@@ -33,7 +33,8 @@ public record RewritePlugin(List<Rule> rules) {
    * @param answerAuto the reply's owner names are rewritten back by the inverse of this rule ({@code answer auto})
    * @param answerFrom {@code answer name FROM TO}: a regular expression on the reply's owner names, or null
    * @param answerTo its replacement, {@code {N}} for groups
+   * @param line the Corefile line of the rule's field, for errors found after parsing (an unknown RR type)
    */
   public record Rule(boolean stop, Field field, Match match, String from, String to, boolean answerAuto,
-      String answerFrom, String answerTo) {}
+      String answerFrom, String answerTo, int line) {}
 }
