@@ -177,6 +177,7 @@ public final class Main implements Callable<Integer> {
     AtomicBoolean shuttingDown = new AtomicBoolean();
     AtomicInteger exitStatus = new AtomicInteger();
     AtomicReference<EffectiveConfig> running = new AtomicReference<>(cfg);
+    InetSocketAddress explainAt = o.explain == null || ServerOptions.isOff(o.explain) ? null : socketAddress(o.explain);
     try {
       server.listen(addrs);
       server.closeWith(OpsServer.start(
@@ -186,9 +187,8 @@ public final class Main implements Callable<Integer> {
           () -> shuttingDown.get() ? List.of("Shutting down")
               : source.snapshots().synced() && others.stream().allMatch(x -> x.watch().synced()) ? List.of()
               : List.of("kubernetes"),
-          registry,
-          o.explain == null || ServerOptions.isOff(o.explain) ? null : socketAddress(o.explain),
-          explainEndpoint(server, running, source)));
+          registry, explainAt,
+          explainAt == null ? null : explainEndpoint(server, running, source, upstreamMetrics)));
       server.closeWith(HealthProbe.start(registry, cfg.health() == null ? null : socketAddress(cfg.health())));
     } catch (IOException | RuntimeException e) {
       server.close();
@@ -269,15 +269,17 @@ public final class Main implements Callable<Integer> {
 
   /**
    * {@code /explain} of the running server: the configuration in force (after reloads), the primary cluster's
-   * index, the server's own DNS listener, and the answer cache of the pipeline in force.
+   * index, the server's own DNS listener, the answer cache of the pipeline in force, and the forwarders' word on
+   * which upstream answered.
    */
   private static ExplainEndpoint explainEndpoint(ClusterDnsServer server, AtomicReference<EffectiveConfig> running,
-      ClusterSource source) {
+      ClusterSource source, Upstreams.Metrics upstreamMetrics) {
     List<InetAddress> self = selfAddresses();
     return new ExplainEndpoint(
         () -> ExplainCommand.explainer(running.get(), source.snapshots(), self),
         () -> server.boundAddresses().get(0),
-        (name, type) -> ExplainCommand.cacheState(server.pipeline().current().cache(), name, type));
+        (name, type) -> ExplainCommand.cacheState(server.pipeline().current().cache(), name, type),
+        upstreamMetrics.forward().answers());
   }
 
   /** SIGHUP asks for a reload of the Corefile (cli.md); the JVM's default would end the process. */

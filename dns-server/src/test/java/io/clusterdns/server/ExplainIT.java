@@ -2,6 +2,7 @@ package io.clusterdns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clusterdns.server.explain.Explanation;
@@ -58,9 +59,11 @@ class ExplainIT {
       assertEquals(List.of(knot.hostPort().toString()), first.forwarding().upstreams());
       assertTrue(first.forwarding().cache().startsWith("miss"), first.forwarding().cache());
       assertTrue(first.answer().get(0).contains("192.0.2.10"), first.answer().toString());
+      assertEquals(knot.hostPort().toString(), first.forwarding().answeredBy(), "the upstream that answered");
       Explanation second = json(explain("--server", at, "--json", "www.example.test"));
       assertTrue(second.forwarding().cache().startsWith("hit"),
           "the second explanation finds the first one's answer in the cache: " + second.forwarding().cache());
+      assertNull(second.forwarding().answeredBy(), "no upstream is asked for a cache hit");
 
       String human = explain("--server", at, "web.demo.svc.cluster.local");
       assertTrue(human.contains("from       Service demo/web: ClusterIP 10.96.1.10"), human);

@@ -2,6 +2,7 @@ package io.clusterdns.server.explain;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.clusterdns.server.forward.AnswerTrace;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -42,17 +44,20 @@ public final class ExplainEndpoint implements HttpHandler {
   private final Supplier<Explainer> explainer;
   private final Supplier<InetSocketAddress> dns;
   private final BiFunction<Name, Integer, String> cacheState;
+  private final AnswerTrace answers;
 
   /**
    * @param explainer the explainer of the configuration in force (a reload may change it)
    * @param dns one of the server's bound DNS addresses; a wildcard address is asked on loopback
    * @param cacheState the answer cache's state for a question, e.g. {@code "hit, 23 s left"}
+   * @param answers where the forwarders say which upstream answered
    */
   public ExplainEndpoint(Supplier<Explainer> explainer, Supplier<InetSocketAddress> dns,
-      BiFunction<Name, Integer, String> cacheState) {
+      BiFunction<Name, Integer, String> cacheState, AnswerTrace answers) {
     this.explainer = explainer;
     this.dns = dns;
     this.cacheState = cacheState;
+    this.answers = answers;
   }
 
   @Override
@@ -86,6 +91,7 @@ public final class ExplainEndpoint implements HttpHandler {
     }
     try {
       String cache = cacheState.apply(name, type);
+      CompletableFuture<String> upstream = answers.expect(name, type);
       Message reply;
       try {
         reply = ask(name, type);
@@ -93,8 +99,14 @@ public final class ExplainEndpoint implements HttpHandler {
         send(ex, 502, "text/plain", "the server's DNS listener at " + dns.get() + " did not answer: "
             + e.getMessage() + "\n");
         return;
+      } finally {
+        answers.forget(name, type);
       }
-      send(ex, 200, "application/json", ExplanationText.json(explainer.get().fromServer(name, type, reply, cache)));
+      // The forwarder completes the trace before the pipeline sends the reply, so it is done by now if any
+      // upstream was asked.
+      String answeredBy = upstream.getNow(null);
+      send(ex, 200, "application/json",
+          ExplanationText.json(explainer.get().fromServer(name, type, reply, cache, answeredBy)));
     } finally {
       running.release();
     }

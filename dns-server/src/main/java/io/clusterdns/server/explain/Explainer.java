@@ -90,7 +90,7 @@ public final class Explainer {
     Message query = Message.newQuery(Record.newRecord(qname, qtype, DClass.IN));
     Facts f = new Facts();
     if (zone.apexOf(qname) == null) {
-      return forwarded(qname, qtype, null, "index", "not consulted", f);
+      return forwarded(qname, qtype, null, "index", "not consulted", null, f);
     }
     Message reply = indexReply(query, f);
     if (blockPlugins) {
@@ -104,18 +104,19 @@ public final class Explainer {
    * The explanation of a reply the running server gave to the question ({@code reply}, as the client got it).
    *
    * @param cache the answer cache's state for the question before it was asked, for names sent upstream
+   * @param answeredBy the upstream whose reply the server passed on, or null when it asked none
    */
-  public Explanation fromServer(Name qname, int qtype, Message reply, String cache) {
+  public Explanation fromServer(Name qname, int qtype, Message reply, String cache, String answeredBy) {
     Facts f = new Facts();
     if (zone.apexOf(qname) == null) {
-      return forwarded(qname, qtype, reply, "server", cache, f);
+      return forwarded(qname, qtype, reply, "server", cache, answeredBy, f);
     }
     if (zone.answer(qname, qtype) instanceof Answer.External e) {
       f.why.add("the CNAME target " + e.target() + " is outside the cluster zones: the server resolved it through "
           + "its forward path and appended what the upstream said, records and rcode (6.2)");
       ForwardConfig route = forwardFor(e.target());
-      f.forwarding = route == null ? new Forwarding(null, List.of(), null, "not shown for a CNAME target")
-          : forwarding(route, "not shown for a CNAME target");
+      f.forwarding = route == null ? new Forwarding(null, List.of(), null, "not shown for a CNAME target", null)
+          : forwarding(route, "not shown for a CNAME target", answeredBy);
       return cluster(qname, qtype, reply, "server", f);
     }
     Message fromIndex = indexReply(Message.newQuery(Record.newRecord(qname, qtype, DClass.IN)), new Facts());
@@ -174,16 +175,17 @@ public final class Explainer {
 
   // ----------------------------------------------------------------------------------------- forwarding
 
-  private Explanation forwarded(Name qname, int qtype, Message reply, String asked, String cache, Facts f) {
+  private Explanation forwarded(Name qname, int qtype, Message reply, String asked, String cache,
+      String answeredBy, Facts f) {
     ForwardConfig route = forwardFor(qname);
     if (route == null) {
       f.rule = "outside every cluster zone and no forward zone contains it: the server has no answer for it "
           + "(SERVFAIL, as CoreDNS without a next plugin; or REFUSED when no server block covers it)";
-      f.forwarding = new Forwarding(null, List.of(), null, cache);
+      f.forwarding = new Forwarding(null, List.of(), null, cache, answeredBy);
     } else {
       f.rule = "outside the cluster zones: forwarded to the upstreams of forward zone " + route.zone()
           + ", through the answer cache when one is configured (11.1, 11.4)";
-      f.forwarding = forwarding(route, cache);
+      f.forwarding = forwarding(route, cache, answeredBy);
     }
     if (reply != null && reply.getRcode() == Rcode.SERVFAIL) {
       f.why.add("SERVFAIL: no upstream answered within the forward budget, or none is configured (11.2)");
@@ -196,9 +198,9 @@ public final class Explainer {
     return f.build(qname, qtype, "forwarded", asked, reply);
   }
 
-  private static Forwarding forwarding(ForwardConfig route, String cache) {
+  private static Forwarding forwarding(ForwardConfig route, String cache, String answeredBy) {
     return new Forwarding(route.zone(), route.upstreams().stream().map(HostPort::toString).toList(),
-        route.policy().name().toLowerCase(Locale.ROOT), cache);
+        route.policy().name().toLowerCase(Locale.ROOT), cache, answeredBy);
   }
 
   /** The most specific forward zone containing the name, unless the name is in one of its {@code except} zones. */

@@ -68,8 +68,10 @@ public record Explanation(
    * @param policy the forward policy (random, round_robin, sequential)
    * @param cache the answer cache's state for this question before it was asked: {@code "hit, 23 s left"},
    *     {@code "miss"}, {@code "not consulted"} (no server asked) or {@code "off"}
+   * @param answeredBy the upstream whose reply the server passed on; null when none was asked (a cache hit, no
+   *     server, or no upstream answered)
    */
-  public record Forwarding(String zone, List<String> upstreams, String policy, String cache) {
+  public record Forwarding(String zone, List<String> upstreams, String policy, String cache, String answeredBy) {
     public Forwarding {
       upstreams = List.copyOf(upstreams);
     }

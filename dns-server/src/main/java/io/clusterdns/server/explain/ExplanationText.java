@@ -54,6 +54,11 @@ public final class ExplanationText {
       line(b, "forward", f.zone() == null ? "no forward zone"
           : "zone " + f.zone() + " -> " + String.join(", ", f.upstreams()) + " (policy " + f.policy() + ")");
       line(b, "cache", f.cache());
+      if (f.answeredBy() != null) {
+        line(b, "answered", "by upstream " + f.answeredBy());
+      } else if ("server".equals(e.asked()) && f.cache() != null && f.cache().startsWith("hit")) {
+        line(b, "answered", "by the cache (no upstream asked)");
+      }
     }
     return b.toString();
   }

@@ -114,6 +114,7 @@ final class Exchange {
     if (!probe) {
       upstream.series().observe(reply.getRcode(), System.nanoTime() - tryStartNanos);
       upstream.recordSuccess();
+      forwarder.answered(question, upstream);
     }
     reply.getHeader().setID(clientId);
     finish(reply, null);

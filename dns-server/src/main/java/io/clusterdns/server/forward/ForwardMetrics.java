@@ -33,6 +33,7 @@ public final class ForwardMetrics {
   private final Counter healthcheckBroken;
   private final Counter maxConcurrentRejects;
   private final Counter droppedReplies;
+  private final AnswerTrace answers = new AnswerTrace();
 
   private ForwardMetrics(PrometheusRegistry registry) {
     requestDuration = Histogram.builder()
@@ -87,6 +88,11 @@ public final class ForwardMetrics {
   /** Series kept in a private registry nobody scrapes: for tests and tools. */
   public static ForwardMetrics unregistered() {
     return new ForwardMetrics(new PrometheusRegistry());
+  }
+
+  /** Which upstream answered a question, for {@code explain}: process-wide, as the series are. */
+  public AnswerTrace answers() {
+    return answers;
   }
 
   UpstreamSeries forUpstream(String to) {

@@ -255,6 +255,11 @@ public final class Forwarder implements AutoCloseable {
     dropped.increment();
   }
 
+  /** {@code upstream}'s reply to {@code question} is the one passed on (for {@link AnswerTrace}). */
+  void answered(Record question, Upstream upstream) {
+    metrics.answers().answered(question, upstream);
+  }
+
   void exchangeDone() {
     inFlight.decrementAndGet();
   }
