@@ -646,6 +646,17 @@ class CorefileParserTest {
     assertEquals("Corefile:7:9: unknown property 'upstream' in kubernetes", e.getMessage());
   }
 
+  /** The README's hedging example parses to what its text says: hedging on with the defaults. */
+  @Test
+  void readmesHedgeExampleParsesToTheDefaults() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int section = readme.indexOf("\n### Hedged upstream tries");
+    assertTrue(section >= 0, "README has the hedging section");
+    int start = readme.indexOf("```\n", section) + 4;
+    String example = readme.substring(start, readme.indexOf("```", start));
+    assertEquals(HedgeConfig.DEFAULTS, fwd(parse(example)).hedge());
+  }
+
   @Test
   void sixteenthUpstreamIsRejectedWhereItIsWritten() {
     CorefileException e = assertThrows(CorefileException.class,
