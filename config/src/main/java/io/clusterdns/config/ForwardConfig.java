@@ -25,6 +25,7 @@ import java.util.List;
  * @param healthCheck interval of the {@code . IN NS} probe sent to an upstream while it is failing
  * @param maxConcurrent queries in flight beyond which new ones get REFUSED at once; 0 means no limit
  * @param expire how long an idle pooled upstream connection is kept
+ * @param hedge whether and when a slow UDP try is hedged to the next upstream ({@link HedgeConfig})
  */
 public record ForwardConfig(
     String zone,
@@ -38,7 +39,8 @@ public record ForwardConfig(
     int maxFails,
     Duration healthCheck,
     int maxConcurrent,
-    Duration expire) {
+    Duration expire,
+    HedgeConfig hedge) {
 
   /** Most upstreams one forward block takes (CoreDNS {@code max 15}). */
   public static final int MAX_UPSTREAMS = 15;
@@ -82,12 +84,18 @@ public record ForwardConfig(
     if (maxFails < 0) {
       throw new IllegalArgumentException("max_fails must be 0 or more, not " + maxFails);
     }
+    if (hedge == null) {
+      throw new IllegalArgumentException("hedge must be set (HedgeConfig.OFF for none)");
+    }
     if (maxConcurrent < 0) {
       throw new IllegalArgumentException("max_concurrent must be 0 or more, not " + maxConcurrent);
     }
   }
 
-  /** CoreDNS's defaults for {@code forward . UPSTREAMS} with no options (kubeadm adds max_concurrent). */
+  /**
+   * CoreDNS's defaults for {@code forward . UPSTREAMS} with no options (kubeadm adds max_concurrent), plus
+   * hedging, which CoreDNS does not have (on: see {@link HedgeConfig}).
+   */
   public static ForwardConfig defaults(List<HostPort> upstreams) {
     return new ForwardConfig(
         ".",
@@ -101,61 +109,68 @@ public record ForwardConfig(
         DEFAULT_MAX_FAILS,
         DEFAULT_HEALTH_CHECK,
         KUBEADM_MAX_CONCURRENT,
-        DEFAULT_EXPIRE);
+        DEFAULT_EXPIRE,
+        HedgeConfig.DEFAULTS);
   }
 
   /** A copy with other upstreams. */
   public ForwardConfig withUpstreams(List<HostPort> newUpstreams) {
     return new ForwardConfig(zone, newUpstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
-        maxFails, healthCheck, maxConcurrent, expire);
+        maxFails, healthCheck, maxConcurrent, expire, hedge);
   }
 
   /** A copy with another per-try timeout and overall budget. */
   public ForwardConfig withTimeouts(Duration newTryTimeout, Duration newBudget) {
     return new ForwardConfig(zone, upstreams, except, policy, forceTcp, preferUdp, newTryTimeout, newBudget,
-        maxFails, healthCheck, maxConcurrent, expire);
+        maxFails, healthCheck, maxConcurrent, expire, hedge);
   }
 
   /** A copy with another policy. */
   public ForwardConfig withPolicy(ForwardPolicy newPolicy) {
     return new ForwardConfig(zone, upstreams, except, newPolicy, forceTcp, preferUdp, tryTimeout, budget,
-        maxFails, healthCheck, maxConcurrent, expire);
+        maxFails, healthCheck, maxConcurrent, expire, hedge);
   }
 
   /** A copy for another FROM zone (a stub domain) with its own upstreams. */
   public ForwardConfig withZone(String newZone, List<HostPort> newUpstreams) {
     return new ForwardConfig(newZone, newUpstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
-        maxFails, healthCheck, maxConcurrent, expire);
+        maxFails, healthCheck, maxConcurrent, expire, hedge);
   }
 
   /** A copy with other {@code except} zones. */
   public ForwardConfig withExcept(List<String> newExcept) {
     return new ForwardConfig(zone, upstreams, newExcept, policy, forceTcp, preferUdp, tryTimeout, budget,
-        maxFails, healthCheck, maxConcurrent, expire);
+        maxFails, healthCheck, maxConcurrent, expire, hedge);
   }
 
   /** A copy with {@code force_tcp} / {@code prefer_udp} set. */
   public ForwardConfig withTransport(boolean newForceTcp, boolean newPreferUdp) {
     return new ForwardConfig(zone, upstreams, except, policy, newForceTcp, newPreferUdp, tryTimeout, budget,
-        maxFails, healthCheck, maxConcurrent, expire);
+        maxFails, healthCheck, maxConcurrent, expire, hedge);
   }
 
   /** A copy with other {@code max_fails} and {@code health_check} interval. */
   public ForwardConfig withHealthCheck(int newMaxFails, Duration newInterval) {
     return new ForwardConfig(zone, upstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
-        newMaxFails, newInterval, maxConcurrent, expire);
+        newMaxFails, newInterval, maxConcurrent, expire, hedge);
   }
 
   /** A copy with another {@code max_concurrent} (0: no limit). */
   public ForwardConfig withMaxConcurrent(int newMaxConcurrent) {
     return new ForwardConfig(zone, upstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
-        maxFails, healthCheck, newMaxConcurrent, expire);
+        maxFails, healthCheck, newMaxConcurrent, expire, hedge);
   }
 
   /** A copy with another connection {@code expire}. */
   public ForwardConfig withExpire(Duration newExpire) {
     return new ForwardConfig(zone, upstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
-        maxFails, healthCheck, maxConcurrent, newExpire);
+        maxFails, healthCheck, maxConcurrent, newExpire, hedge);
+  }
+
+  /** A copy with another {@code hedge} setting. */
+  public ForwardConfig withHedge(HedgeConfig newHedge) {
+    return new ForwardConfig(zone, upstreams, except, policy, forceTcp, preferUdp, tryTimeout, budget,
+        maxFails, healthCheck, maxConcurrent, expire, newHedge);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.clusterdns.config.corefile;
 
 import io.clusterdns.config.ForwardConfig;
 import io.clusterdns.config.ForwardPolicy;
+import io.clusterdns.config.HedgeConfig;
 import io.clusterdns.config.HostPort;
 import java.io.IOException;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.List;
  * @param healthCheck {@code health_check} interval (0.5 s)
  * @param maxConcurrent {@code max_concurrent}; 0 = no limit (CoreDNS's default without the option)
  * @param expire {@code expire} (10 s)
+ * @param hedge {@code hedge} (on, with {@link HedgeConfig#DEFAULTS})
  * @param line line of the {@code forward} word
  */
 public record ForwardBlock(
@@ -36,6 +38,7 @@ public record ForwardBlock(
     Duration healthCheck,
     int maxConcurrent,
     Duration expire,
+    HedgeConfig hedge,
     int line) {
 
   public ForwardBlock {
@@ -82,6 +85,6 @@ public record ForwardBlock(
   public ForwardConfig toConfig(List<HostPort> upstreams) {
     return new ForwardConfig(from, upstreams, except, policy, forceTcp, preferUdp,
         ForwardConfig.DEFAULT_TRY_TIMEOUT, ForwardConfig.DEFAULT_BUDGET, maxFails, healthCheck, maxConcurrent,
-        expire);
+        expire, hedge);
   }
 }

@@ -2,6 +2,7 @@ package io.clusterdns.config.corefile;
 
 import io.clusterdns.config.ForwardConfig;
 import io.clusterdns.config.ForwardPolicy;
+import io.clusterdns.config.HedgeConfig;
 import io.clusterdns.config.HostPort;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,7 @@ final class ForwardOptions {
     boolean healthCheckOff = false;
     int maxConcurrent = 0;
     Duration expire = ForwardConfig.DEFAULT_EXPIRE;
+    HedgeConfig hedge = HedgeConfig.DEFAULTS;
     for (Directive o : d.block()) {
       switch (o.text()) {
         case "except" -> {
@@ -90,6 +92,7 @@ final class ForwardOptions {
           BlockContext.property(o, 1, 1);
           maxConcurrent = CorefileValues.integer(o.args().get(0), "max_concurrent", 0, Integer.MAX_VALUE);
         }
+        case "hedge" -> hedge = hedge(o);
         case "max_connect_attempts" -> {
           BlockContext.property(o, 1, 1);
           CorefileValues.integer(o.args().get(0), "max_connect_attempts", 0, Integer.MAX_VALUE);
@@ -116,7 +119,51 @@ final class ForwardOptions {
       throw CorefileException.at(later, "force_tcp and prefer_udp cannot both be set");
     }
     return new ForwardBlock(fromZones.get(0), to, except, policy, forceTcp != null, preferUdp != null,
-        healthCheckOff ? 0 : maxFails, healthCheck, maxConcurrent, expire, d.name().line());
+        healthCheckOff ? 0 : maxFails, healthCheck, maxConcurrent, expire, hedge, d.name().line());
+  }
+
+  /** {@code hedge off} or {@code hedge on [min DURATION] [max DURATION] [rate N]} (issue 22; not in CoreDNS). */
+  private static HedgeConfig hedge(Directive o) throws CorefileException {
+    BlockContext.property(o, 1, 7);
+    Token onOff = o.args().get(0);
+    if (onOff.text().equals("off")) {
+      if (o.args().size() > 1) {
+        throw CorefileException.at(o.args().get(1), "hedge off takes no options");
+      }
+      return HedgeConfig.OFF;
+    }
+    if (!onOff.text().equals("on")) {
+      throw CorefileException.at(onOff, "hedge: expected 'on' or 'off', not '" + onOff.text() + "'");
+    }
+    Duration min = HedgeConfig.DEFAULT_MIN;
+    Duration max = HedgeConfig.DEFAULT_MAX;
+    int rate = HedgeConfig.DEFAULT_RATE;
+    Token maxTok = null;
+    List<Token> rest = o.args().subList(1, o.args().size());
+    for (int i = 0; i < rest.size(); i += 2) {
+      Token key = rest.get(i);
+      if (!key.text().equals("min") && !key.text().equals("max") && !key.text().equals("rate")) {
+        throw CorefileException.at(key, "hedge: unknown option '" + key.text()
+            + "' (expected min DURATION, max DURATION or rate N)");
+      }
+      if (i + 1 >= rest.size()) {
+        throw CorefileException.at(key, "hedge: " + key.text() + " needs a value");
+      }
+      Token value = rest.get(i + 1);
+      switch (key.text()) {
+        case "min" -> min = CorefileValues.duration(value, "hedge min", Duration.ofMillis(1));
+        case "max" -> {
+          max = CorefileValues.duration(value, "hedge max", Duration.ofMillis(1));
+          maxTok = value;
+        }
+        default -> rate = CorefileValues.integer(value, "hedge rate", 1, 1_000_000);
+      }
+    }
+    if (max.compareTo(min) < 0) {
+      throw CorefileException.at(maxTok != null ? maxTok : onOff, "hedge max (" + CorefileValues.text(max)
+          + ") must not be below min (" + CorefileValues.text(min) + ")");
+    }
+    return new HedgeConfig(true, min, max, rate);
   }
 
   private static void healthCheckOptions(Directive o, BlockContext ctx) throws CorefileException {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.clusterdns.config.CacheConfig;
 import io.clusterdns.config.ForwardConfig;
 import io.clusterdns.config.ForwardPolicy;
+import io.clusterdns.config.HedgeConfig;
 import io.clusterdns.config.HostPort;
 import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.config.PodsMode;
@@ -396,13 +397,20 @@ class CorefileParserTest {
                     health_check 1s
                     max_concurrent 500
                     expire 30s
+                    hedge on min 2ms max 300ms rate 40
                 }
             }
             """, c -> fwd(c).toConfig(fwd(c).addresses()), new ForwardConfig(".",
                 List.of(new HostPort("10.0.0.1", 53), new HostPort("10.0.0.2", 5353), new HostPort("fd00::1", 53)),
                 List.of("internal.example.com.", "other.example."), ForwardPolicy.SEQUENTIAL, true, false,
                 ForwardConfig.DEFAULT_TRY_TIMEOUT, ForwardConfig.DEFAULT_BUDGET, 3, Duration.ofSeconds(1), 500,
-                Duration.ofSeconds(30))),
+                Duration.ofSeconds(30), new HedgeConfig(true, Duration.ofMillis(2), Duration.ofMillis(300), 40))),
+        row("hedging is on by default", ".:53 {\n forward . 1.1.1.1\n}\n", c -> fwd(c).hedge(),
+            HedgeConfig.DEFAULTS),
+        row("hedge off", ".:53 {\n forward . 1.1.1.1 {\n hedge off\n }\n}\n", c -> fwd(c).hedge(),
+            HedgeConfig.OFF),
+        row("hedge on with one option keeps the other defaults", ".:53 {\n forward . 1.1.1.1 {\n hedge on rate 7\n }\n}\n",
+            c -> fwd(c).hedge(), new HedgeConfig(true, HedgeConfig.DEFAULT_MIN, HedgeConfig.DEFAULT_MAX, 7)),
         row("health_check 0 turns checking off", ".:53 {\n forward . 1.1.1.1 {\n health_check 0\n }\n}\n",
             c -> fwd(c).maxFails(), 0),
         row("forward lines in written order", """
@@ -551,6 +559,15 @@ class CorefileParserTest {
         err(".:53 {\n cache\n cache 30\n}\n", "appears twice", 3),
         err(".:53 {\n kubernetes cluster.local {\n multicluster clusterset.local\n }\n}\n", "multicluster", 3),
         err(".:53 {\n forward . 1.1.1.1 {\n failover SERVFAIL\n }\n}\n", "'failover' is not supported", 3),
+        err(".:53 {\n forward . 1.1.1.1 {\n hedge\n }\n}\n", "hedge needs at least 1 argument", 3),
+        err(".:53 {\n forward . 1.1.1.1 {\n hedge maybe\n }\n}\n", "hedge: expected 'on' or 'off', not 'maybe'", 3),
+        err(".:53 {\n forward . 1.1.1.1 {\n hedge off rate 5\n }\n}\n", "hedge off takes no options", 3),
+        err(".:53 {\n forward . 1.1.1.1 {\n hedge on after 3\n }\n}\n", "hedge: unknown option 'after'", 3),
+        err(".:53 {\n forward . 1.1.1.1 {\n hedge on rate\n }\n}\n", "hedge: rate needs a value", 3),
+        err(".:53 {\n forward . 1.1.1.1 {\n hedge on rate 0\n }\n}\n", "hedge rate must be between 1", 3),
+        err(".:53 {\n forward . 1.1.1.1 {\n hedge on min soon\n }\n}\n", "bad duration 'soon' for hedge min", 3),
+        err(".:53 {\n forward . 1.1.1.1 {\n hedge on min 50ms max 10ms\n }\n}\n",
+            "hedge max (10ms) must not be below min (50ms)", 3),
         err(".:53 {\n loadbalance weighted /w.txt\n}\n", "'weighted' is not supported", 2),
         err(".:53 {\n loop now\n}\n", "loop takes no arguments", 2),
         // bad values
@@ -627,6 +644,17 @@ class CorefileParserTest {
         """;
     CorefileException e = assertThrows(CorefileException.class, () -> parse(corefile));
     assertEquals("Corefile:7:9: unknown property 'upstream' in kubernetes", e.getMessage());
+  }
+
+  /** The README's hedging example parses to what its text says: hedging on with the defaults. */
+  @Test
+  void readmesHedgeExampleParsesToTheDefaults() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int section = readme.indexOf("\n### Hedged upstream tries");
+    assertTrue(section >= 0, "README has the hedging section");
+    int start = readme.indexOf("```\n", section) + 4;
+    String example = readme.substring(start, readme.indexOf("```", start));
+    assertEquals(HedgeConfig.DEFAULTS, fwd(parse(example)).hedge());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.clusterdns.server.explain;
 
 import io.clusterdns.config.ForwardConfig;
+import io.clusterdns.config.HedgeConfig;
 import io.clusterdns.config.HostPort;
 import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.config.PodsMode;
@@ -200,7 +201,16 @@ public final class Explainer {
 
   private static Forwarding forwarding(ForwardConfig route, String cache, String answeredBy) {
     return new Forwarding(route.zone(), route.upstreams().stream().map(HostPort::toString).toList(),
-        route.policy().name().toLowerCase(Locale.ROOT), cache, answeredBy);
+        policy(route), cache, answeredBy);
+  }
+
+  private static String policy(ForwardConfig route) {
+    String order = route.policy().name().toLowerCase(Locale.ROOT);
+    HedgeConfig h = route.hedge();
+    return h.enabled()
+        ? order + ", hedged after the upstream's RTO within " + h.min().toMillis() + "-" + h.max().toMillis()
+            + " ms, at most " + h.rate() + "/s"
+        : order + ", no hedging";
   }
 
   /** The most specific forward zone containing the name, unless the name is in one of its {@code except} zones. */

@@ -65,7 +65,7 @@ public record Explanation(
    *
    * @param zone the forward zone that matched ({@code .} for everything), null when none did
    * @param upstreams that zone's upstreams in policy order
-   * @param policy the forward policy (random, round_robin, sequential)
+   * @param policy the forward policy (random, round_robin, sequential) and whether tries are hedged
    * @param cache the answer cache's state for this question before it was asked: {@code "hit, 23 s left"},
    *     {@code "miss"}, {@code "not consulted"} (no server asked) or {@code "off"}
    * @param answeredBy the upstream whose reply the server passed on; null when none was asked (a cache hit, no

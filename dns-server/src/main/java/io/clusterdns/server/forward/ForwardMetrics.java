@@ -2,7 +2,9 @@ package io.clusterdns.server.forward;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.xbill.DNS.Rcode;
@@ -14,7 +16,9 @@ import org.xbill.DNS.Rcode;
  * {@code coredns_proxy_conn_cache_hits_total} / {@code _misses_total{proxy_name,to,proto}},
  * {@code coredns_forward_healthcheck_broken_total}, {@code coredns_forward_max_concurrent_rejects_total};
  * plus our own {@code clusterdns_forward_dropped_replies_total{to}} for replies dropped because ID or question
- * did not match (spoofed or late). One instance per registry, shared by every {@link Forwarder} (stub
+ * did not match (spoofed or late), and for hedging (issue 22): {@code clusterdns_forward_upstream_srtt_seconds{to}},
+ * {@code clusterdns_forward_hedges_total{to}}, {@code clusterdns_forward_hedge_wins_total{to}},
+ * {@code clusterdns_forward_hedges_refused_total}. One instance per registry, shared by every {@link Forwarder} (stub
  * domains included). Thread-safe; the per-upstream data points are looked up once per upstream and cached
  * in {@link UpstreamSeries}, so the hot path does no label lookups.
  */
@@ -34,6 +38,10 @@ public final class ForwardMetrics {
   private final Counter maxConcurrentRejects;
   private final Counter droppedReplies;
   private final AnswerTrace answers = new AnswerTrace();
+  private final Gauge srtt;
+  private final Counter hedges;
+  private final Counter hedgeWins;
+  private final Counter hedgesRefused;
 
   private ForwardMetrics(PrometheusRegistry registry) {
     requestDuration = Histogram.builder()
@@ -78,6 +86,29 @@ public final class ForwardMetrics {
         .labelNames("to")
         .withoutExemplars()
         .register(registry);
+    srtt = Gauge.builder()
+        .name("clusterdns_forward_upstream_srtt_seconds")
+        .help("Smoothed round-trip time of answered UDP tries per upstream (RFC 6298 SRTT).")
+        .labelNames("to")
+        .withoutExemplars()
+        .register(registry);
+    hedges = Counter.builder()
+        .name("clusterdns_forward_hedges_total")
+        .help("Hedged tries sent, by the upstream they went to.")
+        .labelNames("to")
+        .withoutExemplars()
+        .register(registry);
+    hedgeWins = Counter.builder()
+        .name("clusterdns_forward_hedge_wins_total")
+        .help("Hedged tries whose reply was the one passed on, by upstream.")
+        .labelNames("to")
+        .withoutExemplars()
+        .register(registry);
+    hedgesRefused = Counter.builder()
+        .name("clusterdns_forward_hedges_refused_total")
+        .help("Hedges not sent because the hedge budget (hedge rate) was used up.")
+        .withoutExemplars()
+        .register(registry);
   }
 
   /** Registers the series into {@code registry}; call once per registry. */
@@ -107,6 +138,10 @@ public final class ForwardMetrics {
     maxConcurrentRejects.inc();
   }
 
+  void hedgeRefused() {
+    hedgesRefused.inc();
+  }
+
   /** The data points of one upstream, looked up once. Rcode points are created on first use. */
   final class UpstreamSeries {
     private final String to;
@@ -117,6 +152,10 @@ public final class ForwardMetrics {
     final CounterDataPoint tcpHits;
     final CounterDataPoint tcpMisses;
     final CounterDataPoint dropped;
+    final CounterDataPoint hedgesSent;
+    final CounterDataPoint hedgesWon;
+    /** Looked up at the first sample, so that an upstream never answered has no SRTT series. */
+    private GaugeDataPoint srttPoint;
 
     private UpstreamSeries(String to) {
       this.to = to;
@@ -126,6 +165,18 @@ public final class ForwardMetrics {
       this.tcpHits = connCacheHits.labelValues(PROXY_NAME, to, "tcp");
       this.tcpMisses = connCacheMisses.labelValues(PROXY_NAME, to, "tcp");
       this.dropped = droppedReplies.labelValues(to);
+      this.hedgesSent = hedges.labelValues(to);
+      this.hedgesWon = hedgeWins.labelValues(to);
+    }
+
+    /** Sets the SRTT gauge; a benign race may look the data point up twice. */
+    void srtt(double seconds) {
+      GaugeDataPoint p = srttPoint;
+      if (p == null) {
+        p = srtt.labelValues(to);
+        srttPoint = p;
+      }
+      p.set(seconds);
     }
 
     /** Records one answered try; a benign race may look a data point up twice, never wrongly. */

@@ -2,6 +2,7 @@ package io.clusterdns.server.forward;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.clusterdns.config.ForwardConfig;
+import io.clusterdns.config.HedgeConfig;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -46,6 +47,11 @@ import org.xbill.DNS.Type;
  *       and starts a probe ({@code . IN NS}) every {@code health_check} interval until one is answered.
  *       An upstream with {@code max_fails} failures in a row is left out of the order; when all are out,
  *       all are tried anyway and {@code coredns_forward_healthcheck_broken_total} counts it.
+ *   <li>Hedging ({@code hedge}, issue 22 §2; not in CoreDNS): each upstream keeps a smoothed RTT of its
+ *       answered UDP tries ({@link RttEstimator}); a UDP try still unanswered after its upstream's RTO
+ *       (clamped to the configured min and max, and only if that comes before the try's timeout) is hedged
+ *       to the next upstream of the order, at most once per query and within a {@link HedgeBudget} of hedges
+ *       per second; the first answer wins (see {@link Exchange}).
  *   <li>Overload: beyond {@code max_concurrent} queries in flight the future fails at once with
  *       {@link ForwardFailure.Reason#OVERLOADED}; the pipeline answers REFUSED (behaviours.md 11.2).
  * </ul>
@@ -72,6 +78,13 @@ public final class Forwarder implements AutoCloseable {
   private final LongAdder dropped = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder broken = new LongAdder();
+  private final HedgeConfig hedge;
+  private final long hedgeMinNanos;
+  private final long hedgeMaxNanos;
+  private final HedgeBudget hedgeBudget;
+  private final LongAdder hedgesSent = new LongAdder();
+  private final LongAdder hedgeWins = new LongAdder();
+  private final LongAdder hedgesRefused = new LongAdder();
   private volatile boolean closed;
 
   /** A forwarder on the server's event loops (epoll or NIO), with series nobody scrapes. */
@@ -101,6 +114,10 @@ public final class Forwarder implements AutoCloseable {
     this.tryTimeoutNanos = config.tryTimeout().toNanos();
     this.budgetNanos = config.budget().toNanos();
     this.connectionClock = connectionClock;
+    this.hedge = config.hedge();
+    this.hedgeMinNanos = hedge.min().toNanos();
+    this.hedgeMaxNanos = hedge.max().toNanos();
+    this.hedgeBudget = new HedgeBudget(hedge.rate(), System.nanoTime());
   }
 
   public ForwardConfig config() {
@@ -175,6 +192,30 @@ public final class Forwarder implements AutoCloseable {
   /** Queries sent while every upstream was down. */
   public long healthcheckBroken() {
     return broken.sum();
+  }
+
+  /** Hedged tries sent. */
+  public long hedgesSent() {
+    return hedgesSent.sum();
+  }
+
+  /** Queries answered by their hedged try. */
+  public long hedgeWins() {
+    return hedgeWins.sum();
+  }
+
+  /** Hedges not sent because the budget was used up. */
+  public long hedgesRefused() {
+    return hedgesRefused.sum();
+  }
+
+  /** UDP tries still waiting for a reply, on every loop (read on each loop; for tests). */
+  int pendingUdpTries() throws Exception {
+    int n = 0;
+    for (LoopConnections lc : conns.values()) {
+      n += lc.loop().submit(lc::pendingUdp).get();
+    }
+    return n;
   }
 
   /** Stops taking queries and closes pooled connections; tries in flight finish on their own timers. */
@@ -262,6 +303,39 @@ public final class Forwarder implements AutoCloseable {
 
   void exchangeDone() {
     inFlight.decrementAndGet();
+  }
+
+  boolean hedging() {
+    return hedge.enabled();
+  }
+
+  HedgeBudget hedgeBudget() {
+    return hedgeBudget;
+  }
+
+  /**
+   * How long a UDP try at {@code up} waits before it is hedged: the upstream's RTO (SRTT + 4·RTTVAR, what
+   * TCP and Unbound wait before they consider a reply lost), within [min, max]; max while the upstream has
+   * no sample, so an unknown upstream is not hedged early.
+   */
+  long hedgeDelayNanos(Upstream up) {
+    long rto = up.rtt().rtoNanos();
+    return rto < 0 ? hedgeMaxNanos : Math.max(hedgeMinNanos, Math.min(hedgeMaxNanos, rto));
+  }
+
+  void hedgeSent(Upstream to) {
+    hedgesSent.increment();
+    to.series().hedgesSent.inc();
+  }
+
+  void hedgeWon(Upstream to) {
+    hedgeWins.increment();
+    to.series().hedgesWon.inc();
+  }
+
+  void hedgeRefused() {
+    hedgesRefused.increment();
+    metrics.hedgeRefused();
   }
 
   /** A random 16-bit query ID. */

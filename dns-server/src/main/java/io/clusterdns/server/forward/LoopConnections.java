@@ -131,6 +131,15 @@ final class LoopConnections {
     forwarder.countDropped();
   }
 
+  /** UDP tries waiting for a reply on the active sockets (for tests: none may be left behind). */
+  int pendingUdp() {
+    int n = 0;
+    for (UdpSocket s : udp) {
+      n += s == null ? 0 : s.pendingCount();
+    }
+    return n;
+  }
+
   /** Idle TCP connections to {@code up} now (for tests and debugging). */
   int idleTcpCount(Upstream up) {
     return idleTcp[up.index()].size();

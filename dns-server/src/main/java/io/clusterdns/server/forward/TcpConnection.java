@@ -14,7 +14,7 @@ import io.netty.util.ReferenceCountUtil;
  * A TCP connection to one upstream with 2-byte length framing (RFC 1035 4.2.2), carrying one query at a time
  * and kept idle in {@link LoopConnections} for reuse until {@code expire} (CoreDNS's connection cache;
  * RFC 7766 6.2.1 lets clients reuse connections). A connection that was reused and then closes before
- * answering (the upstream timed it out while idle) tells the exchange so, which retries on a fresh
+ * answering (the upstream timed it out while idle) tells the waiting try so, which retries on a fresh
  * connection without blaming the upstream.
  *
  * <p>Event loop only.
@@ -27,7 +27,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Carrie
   private boolean connected;
   private boolean reused;
   private byte[] queued;
-  private Exchange exchange;
+  private UpstreamTry waiting;
   private int id = -1;
   long idleSinceNanos;
 
@@ -66,10 +66,10 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Carrie
   }
 
   @Override
-  public void send(Exchange ex) {
-    this.exchange = ex;
+  public void send(UpstreamTry t) {
+    this.waiting = t;
     this.id = Forwarder.randomId();
-    byte[] wire = ex.bind(this, id);
+    byte[] wire = t.bind(this, id);
     if (connected) {
       write(wire);
     } else {
@@ -89,7 +89,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Carrie
 
   @Override
   public void answered(int answeredId) {
-    exchange = null;
+    waiting = null;
     id = -1;
     owner.tcpIdle(upstream, this);
   }
@@ -97,7 +97,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Carrie
   @Override
   public void abandon(int abandonedId) {
     // A late reply could still arrive on this stream; rather than track it, close the connection.
-    exchange = null;
+    waiting = null;
     id = -1;
     channel.close();
   }
@@ -110,12 +110,12 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Carrie
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       ByteBuf frame = (ByteBuf) msg;
-      Exchange ex = exchange;
-      if (ex == null || frame.readableBytes() < 2 || frame.getUnsignedShort(frame.readerIndex()) != id) {
+      UpstreamTry t = waiting;
+      if (t == null || frame.readableBytes() < 2 || frame.getUnsignedShort(frame.readerIndex()) != id) {
         owner.dropped(upstream);
         return;
       }
-      ex.onReply(this, id, ByteBufUtil.getBytes(frame));
+      t.onReply(this, id, ByteBufUtil.getBytes(frame));
     } finally {
       ReferenceCountUtil.release(msg);
     }
@@ -133,12 +133,12 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Carrie
 
   private void fail() {
     channel.close();
-    Exchange ex = exchange;
-    if (ex != null) {
-      exchange = null;
+    UpstreamTry t = waiting;
+    if (t != null) {
+      waiting = null;
       int failedId = id;
       id = -1;
-      ex.carrierFailed(this, failedId, reused);
+      t.carrierFailed(this, failedId, reused);
     }
   }
 }

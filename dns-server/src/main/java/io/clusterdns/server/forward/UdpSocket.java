@@ -33,7 +33,7 @@ final class UdpSocket extends ChannelInboundHandlerAdapter implements Carrier {
   private final Upstream upstream;
   private final Channel channel;
   private final long bornNanos;
-  private final IntObjectHashMap<Exchange> pending = new IntObjectHashMap<>();
+  private final IntObjectHashMap<UpstreamTry> pending = new IntObjectHashMap<>();
   private List<byte[]> queued = new ArrayList<>(2);
   private boolean connected;
   private boolean retired;
@@ -72,6 +72,11 @@ final class UdpSocket extends ChannelInboundHandlerAdapter implements Carrier {
     });
   }
 
+  /** Queries sent and not yet answered or given up (a hedge's loser stays until its timeout). */
+  int pendingCount() {
+    return pending.size();
+  }
+
   /** Whether new queries should go to a fresh socket instead. */
   boolean worn(long nowNanos, long expireNanos) {
     return retired || sent >= MAX_QUERIES || nowNanos - bornNanos > expireNanos || !channel.isOpen();
@@ -86,14 +91,14 @@ final class UdpSocket extends ChannelInboundHandlerAdapter implements Carrier {
   }
 
   @Override
-  public void send(Exchange exchange) {
+  public void send(UpstreamTry t) {
     int id = Forwarder.randomId();
     while (pending.containsKey(id)) {
       id = (id + 1) & 0xffff; // ends: at most MAX_QUERIES of the 65536 IDs are in use
     }
     sent++;
-    pending.put(id, exchange);
-    byte[] wire = exchange.bind(this, id);
+    pending.put(id, t);
+    byte[] wire = t.bind(this, id);
     if (connected) {
       write(wire);
       channel.flush();
@@ -137,12 +142,12 @@ final class UdpSocket extends ChannelInboundHandlerAdapter implements Carrier {
         return;
       }
       int id = content.getUnsignedShort(content.readerIndex());
-      Exchange ex = pending.get(id);
-      if (ex == null) {
+      UpstreamTry t = pending.get(id);
+      if (t == null) {
         owner.dropped(upstream); // late (after a timeout) or spoofed
         return;
       }
-      ex.onReply(this, id, ByteBufUtil.getBytes(content));
+      t.onReply(this, id, ByteBufUtil.getBytes(content));
     } finally {
       ReferenceCountUtil.release(msg);
     }
@@ -164,7 +169,7 @@ final class UdpSocket extends ChannelInboundHandlerAdapter implements Carrier {
     retired = true;
     queued = null;
     if (!pending.isEmpty()) {
-      List<Exchange> waiting = new ArrayList<>(pending.values());
+      List<UpstreamTry> waiting = new ArrayList<>(pending.values());
       List<Integer> ids = new ArrayList<>(pending.keySet());
       pending.clear();
       for (int i = 0; i < waiting.size(); i++) {

@@ -21,6 +21,7 @@ public final class Upstream {
   private final AtomicBoolean probing = new AtomicBoolean();
   private volatile int fails;
   private final ForwardMetrics.UpstreamSeries series;
+  private final RttEstimator rtt = new RttEstimator();
 
   public Upstream(HostPort configured, int index, ForwardMetrics metrics) {
     this.configured = configured;
@@ -72,6 +73,22 @@ public final class Upstream {
 
   void recordFailure() {
     fails = fails + 1;
+  }
+
+  /** The smoothed round-trip time of answered UDP tries (the hedge delay is read from it). */
+  RttEstimator rtt() {
+    return rtt;
+  }
+
+  /** SRTT in seconds, or NaN before the first answered UDP try. */
+  public double srttSeconds() {
+    long n = rtt.srttNanos();
+    return n < 0 ? Double.NaN : n / 1e9;
+  }
+
+  void recordRtt(long nanos) {
+    rtt.sample(nanos);
+    series.srtt(rtt.srttNanos() / 1e9);
   }
 
   /** Claims the health check of this upstream; false if one is already running. */

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clusterdns.config.ForwardConfig;
 import io.clusterdns.config.ForwardPolicy;
+import io.clusterdns.config.HedgeConfig;
 import io.clusterdns.server.cache.FakeTicker;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -217,11 +218,13 @@ class ForwarderFaultIT {
     try (FakeUpstream slow = new FakeUpstream(FakeUpstream.answering("192.0.2.1"));
         FakeUpstream fast = new FakeUpstream(FakeUpstream.answering("192.0.2.2"))) {
       slow.hold(); // its reply comes only when released, after the fast one answered
-      // max_fails 0: no health probes, whose own late replies would be dropped too
+      // max_fails 0: no health probes, whose own late replies would be dropped too. Hedging off: the slow
+      // try is given up at its timeout, as CoreDNS does (with hedging its late reply is the loser's; HedgeIT).
       ForwardConfig c = config(slow.hostPort(), fast.hostPort())
           .withPolicy(ForwardPolicy.SEQUENTIAL)
           .withTimeouts(ForwardConfig.DEFAULT_TRY_TIMEOUT, Duration.ofSeconds(WAIT_SECONDS))
-          .withHealthCheck(0, ForwardConfig.DEFAULT_HEALTH_CHECK);
+          .withHealthCheck(0, ForwardConfig.DEFAULT_HEALTH_CHECK)
+          .withHedge(HedgeConfig.OFF);
       try (Forwarder f = new Forwarder(c, group)) {
         long t0 = System.nanoTime();
         Message r = ask(f, "www.example.", false);
