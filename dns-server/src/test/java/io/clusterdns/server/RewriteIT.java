@@ -23,12 +23,15 @@ import org.xbill.DNS.Type;
 /**
  * {@code rewrite} cases shaped like CoreDNS's README examples, against the built jar serving the demo cluster: the
  * client always gets its own question back; with {@code answer auto} or {@code answer name} the answer's owner
- * names are its own too; without them the rewritten names show, as in CoreDNS.
+ * names are its own too; without them the rewritten names show, as in CoreDNS. Regex rules are Go's (RE2) syntax
+ * and run in linear time on any name a client sends.
  */
 class RewriteIT {
   private static final String COREFILE = """
       .:53 {
           ready
+          rewrite name regex ^(a+)+b\\. {1}.example.org
+          rewrite name regex ^(?P<svc>[a-z]+)-web\\.example\\.org\\.$ {1}.default.svc.cluster.local
           rewrite name api.example.com kubernetes.default.svc.cluster.local answer auto
           rewrite name plain.example.com kubernetes.default.svc.cluster.local
           rewrite name suffix .svc.corp.example .svc.cluster.local answer auto
@@ -88,6 +91,17 @@ class RewriteIT {
         Message missing = query(server, "nope-default.example.org.", Type.A, tcp);
         assertEquals(Rcode.NXDOMAIN, missing.getRcode(), "the rewritten name does not exist in the cluster");
         assertEquals("nope-default.example.org.", missing.getQuestion().getName().toString());
+
+        assertEquals(List.of("kubernetes.default.svc.cluster.local. A 10.96.0.1"),
+            answers(query(server, "kubernetes-web.example.org.", Type.A, tcp)),
+            "a Go (RE2) named group, as a Corefile written for CoreDNS has it");
+
+        // (a+)+b on a run of a's with no b backtracks 2^n times in a backtracking engine: with n = 60 the
+        // event loop would never answer again. RE2 fails it in linear time and the name goes on unchanged.
+        Message storm = query(server, "a".repeat(60) + ".default.svc.cluster.local.", Type.A, tcp);
+        assertEquals(Rcode.NXDOMAIN, storm.getRcode(), "a pathological name is answered, not stuck in the pattern");
+        assertEquals(List.of("api.example.com. A 10.96.0.1"), answers(query(server, "api.example.com.", Type.A, tcp)),
+            "and the server still answers");
       }
     }
   }

@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads {@code errors [stdout] { ... }} (CoreDNS's {@code plugin/errors/setup.go}) into an {@link ErrorsPlugin}.
@@ -31,12 +29,7 @@ final class ErrorsOptions {
           BlockContext.property(o, 2, 3);
           Duration period = CorefileValues.duration(o.args().get(0), "consolidate period", Duration.ofMillis(1));
           String regex = o.arg(1);
-          try {
-            Pattern.compile(regex);
-          } catch (PatternSyntaxException e) {
-            throw CorefileException.at(o.args().get(1), "consolidate: invalid regular expression '" + regex
-                + "': " + e.getDescription());
-          }
+          CorefileRegex.compile(o.args().get(1), "consolidate");
           String level = "warning";
           if (o.args().size() == 3) {
             level = o.arg(2);

@@ -3,8 +3,6 @@ package io.clusterdns.config.corefile;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads one {@code rewrite} line, or a {@code rewrite [continue|stop] { name regex ...; answer name ... }} block,
@@ -175,10 +173,6 @@ final class RewriteOptions {
   }
 
   private static void regex(Token t) throws CorefileException {
-    try {
-      Pattern.compile(t.text());
-    } catch (PatternSyntaxException e) {
-      throw CorefileException.at(t, "rewrite: invalid regular expression '" + t.text() + "': " + e.getDescription());
-    }
+    CorefileRegex.compile(t, "rewrite");
   }
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads one {@code template} directive (CoreDNS's {@code plugin/template/setup.go}) into a {@link TemplatePlugin}.
@@ -61,12 +60,7 @@ final class TemplateOptions {
         case "match" -> {
           BlockContext.property(o, 1, Integer.MAX_VALUE);
           for (Token t : o.args()) {
-            try {
-              Pattern.compile(t.text());
-            } catch (PatternSyntaxException e) {
-              throw CorefileException.at(t, "template match: invalid regular expression '" + t.text() + "': "
-                  + e.getDescription());
-            }
+            CorefileRegex.compile(t, "template match");
             patterns.add(t.text());
           }
         }

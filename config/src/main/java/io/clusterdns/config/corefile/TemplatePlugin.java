@@ -10,7 +10,7 @@ import java.util.List;
  * @param qclass {@code IN}, {@code ANY}, ... as written (upper case)
  * @param qtype {@code A}, {@code ANY}, ... as written (upper case)
  * @param zones names outside these zones are not matched (the block's zones by default)
- * @param patterns Java regular expressions matched (find) against the lowercase absolute name; {@code .*} by default
+ * @param patterns regular expressions (RE2, Go's syntax as in CoreDNS) matched (find) against the lowercase absolute name; {@code .*} by default
  * @param rcode the reply's rcode (NOERROR by default)
  * @param answer answer records as zone-file text, with {@code {{ .Name }}}, {@code {{ .Type }}}, {@code {{ .Class }}},
  *     {@code {{ index .Match N }}} and {@code {{ .Group.NAME }}} replaced per query

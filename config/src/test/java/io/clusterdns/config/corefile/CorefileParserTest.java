@@ -531,6 +531,9 @@ class CorefileParserTest {
         err(".:53 {\n kubernets cluster.local\n}\n", "unknown plugin 'kubernets'; did you mean 'kubernetes'?", 2),
         err(".:53 {\n errors {\n consolidate 5m [oops\n }\n}\n", "invalid regular expression '[oops'", 3),
         err(".:53 {\n errors {\n consolidate 5m x loud\n }\n}\n", "level must be warning, error", 3),
+        // Go's regexp (RE2) has no lookaround or backreferences: CoreDNS refuses them, and so does clusterdns
+        err(".:53 {\n rewrite name regex (?=x)a b.org\n}\n", "invalid regular expression '(?=x)a' (RE2 syntax", 2),
+        err(".:53 {\n template IN A example {\n match (a)\\1\n }\n}\n", "invalid regular expression '(a)\\1'", 3),
         err(".:53 {\n log {\n class noisy\n }\n}\n", "unknown log class 'noisy'", 3),
         err(E2E_UPSTREAM, "unknown property 'upstream' in kubernetes", 6),
         err(".:53 {\n kubernetes cluster.local {\n resyncperiod 30s\n }\n}\n", "unknown property 'resyncperiod'", 3),

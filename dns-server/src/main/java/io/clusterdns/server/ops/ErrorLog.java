@@ -1,5 +1,6 @@
 package io.clusterdns.server.ops;
 
+import com.google.re2j.Pattern;
 import io.clusterdns.config.corefile.ErrorsPlugin;
 import io.clusterdns.server.query.Decoded;
 import io.clusterdns.server.query.QueryObserver;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;

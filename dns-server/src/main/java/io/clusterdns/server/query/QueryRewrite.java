@@ -1,11 +1,11 @@
 package io.clusterdns.server.query;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import io.clusterdns.config.corefile.RewritePlugin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -19,6 +19,9 @@ import org.xbill.DNS.Type;
  * by the rules in order ({@code stop} ends the list after a match, {@code continue} goes on); the reply then gets
  * the client's own question back, and with {@code answer auto} or {@code answer name FROM TO} its records' owner
  * names rewritten back, so resolvers that compare them with the question accept the reply.
+ *
+ * <p>Regex rules are RE2 (Go's syntax, as in CoreDNS; see {@code CorefileRegex}): matching a client's name takes
+ * time linear in its length, whatever the pattern.
  *
  * <p>Immutable and thread-safe. Only queries whose name, type or class a rule matches leave the fast path
  * ({@link #claims}); checking a name costs one String per query while rewrite is configured.
@@ -191,8 +194,7 @@ public final class QueryRewrite {
       case PREFIX -> name.startsWith(c.from()) ? c.to() + name.substring(c.from().length()) : null;
       case SUFFIX -> name.endsWith(c.from())
           ? name.substring(0, name.length() - c.from().length()) + c.to() : null;
-      case SUBSTRING -> name.contains(c.from()) ? name.replaceFirst(Pattern.quote(c.from()),
-          Matcher.quoteReplacement(c.to())) : null;
+      case SUBSTRING -> replaceFirst(name, c.from(), c.to());
       case REGEX -> {
         Matcher m = r.regex().matcher(name);
         yield m.find() ? absolute(groups(c.to(), m)) : null;
@@ -214,10 +216,15 @@ public final class QueryRewrite {
       case EXACT -> owner.equals(c.to()) ? c.from() : null;
       case PREFIX -> owner.startsWith(c.to()) ? c.from() + owner.substring(c.to().length()) : null;
       case SUFFIX -> owner.endsWith(c.to()) ? owner.substring(0, owner.length() - c.to().length()) + c.from() : null;
-      case SUBSTRING -> owner.contains(c.to()) ? owner.replaceFirst(Pattern.quote(c.to()),
-          Matcher.quoteReplacement(c.from())) : null;
+      case SUBSTRING -> replaceFirst(owner, c.to(), c.from());
       case REGEX -> null;
     };
+  }
+
+  /** {@code s} with the first {@code from} replaced by {@code to}, or null when it holds none. */
+  private static String replaceFirst(String s, String from, String to) {
+    int i = s.indexOf(from);
+    return i < 0 ? null : s.substring(0, i) + to + s.substring(i + from.length());
   }
 
   /** CoreDNS's {@code {N}} group references filled from {@code m}. */

@@ -1,12 +1,12 @@
 package io.clusterdns.server.zone;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import io.clusterdns.config.corefile.TemplatePlugin;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Master;
@@ -23,12 +23,21 @@ import org.xbill.DNS.Type;
  * through; names outside every rule's zones go on to the next step. It runs first, before {@code hosts} and the
  * cluster zone (CoreDNS's plugin order).
  *
- * <p>Immutable and thread-safe; the patterns are compiled once. Costs a Name per query of the fast path only when
- * configured (see {@link #claims}).
+ * <p>Immutable and thread-safe. The patterns are compiled once, as RE2 (Go's syntax, as in CoreDNS: linear time
+ * in the name); each record template is split into text and actions once, and one without actions is parsed
+ * once, so a query costs the match and, for templates with actions, one zone-file line parse. Costs a Name per
+ * query of the fast path only when configured (see {@link #claims}).
  */
 public final class TemplateSet {
   private record Rule(TemplatePlugin config, int qclass, int qtype, Name[] zones, Pattern[] patterns,
-      Name[] fallthrough, boolean fallthroughAll) {}
+      Name[] fallthrough, boolean fallthroughAll, List<RecordTemplate> answer, List<RecordTemplate> authority,
+      List<RecordTemplate> additional) {}
+
+  /**
+   * One answer/authority/additional line: its text split around {@code {{ action }}}s (odd indexes are the
+   * actions), or, when it has none, its record parsed once.
+   */
+  private record RecordTemplate(String[] parts, Record fixed) {}
 
   private static final Pattern ACTION = Pattern.compile("\\{\\{\\s*(.+?)\\s*}}");
 
@@ -43,7 +52,8 @@ public final class TemplateSet {
       rules.add(new Rule(t, t.qclass().equals("ANY") ? DClass.ANY : DClass.value(t.qclass()),
           t.qtype().equals("ANY") ? Type.ANY : Type.value(t.qtype()), names(t.zones()), ps,
           t.fallthrough() == null ? new Name[0] : names(t.fallthrough()),
-          t.fallthrough() != null && t.fallthrough().isEmpty()));
+          t.fallthrough() != null && t.fallthrough().isEmpty(),
+          templates(t.answer()), templates(t.authority()), templates(t.additional())));
     }
   }
 
@@ -92,9 +102,9 @@ public final class TemplateSet {
       }
       Message reply = reply(query, r.config().rcode());
       try {
-        add(reply, r.config().answer(), Section.ANSWER, text, q, hit);
-        add(reply, r.config().authority(), Section.AUTHORITY, text, q, hit);
-        add(reply, r.config().additional(), Section.ADDITIONAL, text, q, hit);
+        add(reply, r.answer(), Section.ANSWER, text, q, hit);
+        add(reply, r.authority(), Section.AUTHORITY, text, q, hit);
+        add(reply, r.additional(), Section.ADDITIONAL, text, q, hit);
       } catch (IOException | RuntimeException e) {
         return reply(query, org.xbill.DNS.Rcode.SERVFAIL);
       }
@@ -116,22 +126,53 @@ public final class TemplateSet {
     return reply;
   }
 
-  private static void add(Message reply, List<String> templates, int section, String name, Record q, Matcher hit)
-      throws IOException {
-    for (String t : templates) {
-      Matcher m = ACTION.matcher(t);
-      StringBuilder out = new StringBuilder();
-      while (m.find()) {
-        m.appendReplacement(out, Matcher.quoteReplacement(value(m.group(1), name, q, hit)));
+  private static void add(Message reply, List<RecordTemplate> templates, int section, String name, Record q,
+      Matcher hit) throws IOException {
+    for (RecordTemplate t : templates) {
+      Record r = t.fixed();
+      if (r == null) {
+        StringBuilder out = new StringBuilder();
+        String[] parts = t.parts();
+        for (int i = 0; i < parts.length; i++) {
+          out.append(i % 2 == 0 ? parts[i] : value(parts[i], name, q, hit));
+        }
+        r = parse(out.toString());
       }
-      m.appendTail(out);
-      try (Master master = new Master(new java.io.ByteArrayInputStream(
-          out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), Name.root)) {
-        Record r = master.nextRecord();
-        if (r != null) {
-          reply.addRecord(r, section);
+      if (r != null) {
+        reply.addRecord(r, section);
+      }
+    }
+  }
+
+  private static List<RecordTemplate> templates(List<String> lines) {
+    List<RecordTemplate> out = new ArrayList<>();
+    for (String line : lines) {
+      List<String> parts = new ArrayList<>();
+      Matcher m = ACTION.matcher(line);
+      int from = 0;
+      while (m.find()) {
+        parts.add(line.substring(from, m.start()));
+        parts.add(m.group(1));
+        from = m.end();
+      }
+      parts.add(line.substring(from));
+      Record fixed = null;
+      if (parts.size() == 1) {
+        try {
+          fixed = parse(line);
+        } catch (IOException | RuntimeException e) {
+          // left to the query, which answers SERVFAIL as before: the parser checked the line's shape only
         }
       }
+      out.add(new RecordTemplate(parts.toArray(String[]::new), fixed));
+    }
+    return out;
+  }
+
+  private static Record parse(String text) throws IOException {
+    try (Master master = new Master(new java.io.ByteArrayInputStream(
+        text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), Name.root)) {
+      return master.nextRecord();
     }
   }
 
