@@ -85,6 +85,7 @@ public final class Main implements Callable<Integer> {
       return 2;
     });
     cmd.setExecutionExceptionHandler((ex, c, parseResult) -> {
+      LogFormat.flush(); // the warnings logged before the failure come first
       c.getErr().println("clusterdns: " + describe(ex));
       return 1;
     });
@@ -238,6 +239,7 @@ public final class Main implements Callable<Integer> {
       stopped.countDown();
       // SIGTERM after a clean stop is a normal end: exit 0 (cli.md), not the JVM's 128+15. A loop detected at
       // start-up set its own status before it called exit.
+      LogFormat.flush();
       Runtime.getRuntime().halt(exitStatus.get());
     }, "shutdown"));
     long ms = (System.nanoTime() - t0) / 1_000_000;

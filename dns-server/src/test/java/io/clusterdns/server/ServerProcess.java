@@ -65,6 +65,7 @@ final class ServerProcess implements AutoCloseable {
   private final Process process;
   private final Ports ports;
   private final List<String> output = new ArrayList<>();
+  private boolean outputStalled; // guarded by output
   private final Thread reader;
   private final Thread stopOnExit;
 
@@ -264,7 +265,7 @@ final class ServerProcess implements AutoCloseable {
     return output();
   }
 
-  private boolean outputContains(String s) {
+  boolean outputContains(String s) {
     synchronized (output) {
       return output.stream().anyMatch(l -> l.contains(s));
     }
@@ -276,10 +277,33 @@ final class ServerProcess implements AutoCloseable {
       for (String line; (line = r.readLine()) != null; ) {
         synchronized (output) {
           output.add(line);
+          while (outputStalled) {
+            output.wait();
+          }
         }
       }
     } catch (IOException ignored) {
       // the process ended
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Stops reading the process's output until {@link #resumeOutput}, as a log collector that falls behind: once
+   * the pipe's buffer is full, the process's writes to stdout and stderr block.
+   */
+  void stallOutput() {
+    synchronized (output) {
+      outputStalled = true;
+    }
+  }
+
+  /** Reads the process's output again. */
+  void resumeOutput() {
+    synchronized (output) {
+      outputStalled = false;
+      output.notifyAll();
     }
   }
 
@@ -291,6 +315,7 @@ final class ServerProcess implements AutoCloseable {
   /** Kills the process and all its descendants by PID and waits until they are gone. Idempotent. */
   @Override
   public void close() {
+    resumeOutput();
     try {
       Runtime.getRuntime().removeShutdownHook(stopOnExit);
     } catch (IllegalStateException shuttingDown) {

@@ -26,7 +26,8 @@ import org.xbill.DNS.Type;
  * one line says {@code N errors like 'PATTERN' occurred in last PERIOD} at the pattern's level.
  *
  * <p>A decorator of the metrics observer, so the query path keeps one observer call per query; everything here
- * runs only for failures. Thread-safe; the summaries run on one daemon thread, stopped by {@link #close()}.
+ * runs only for failures, and the line is written by the log writer's thread ({@link AsyncLogHandler}), not the
+ * event loop. Thread-safe; the summaries run on one daemon thread, stopped by {@link #close()}.
  */
 public final class ErrorLog implements QueryObserver, AutoCloseable {
   private static final Logger LOG = Logger.getLogger("plugin/errors");

@@ -33,15 +33,35 @@ public final class LogFormat extends Formatter {
     this.json = json;
   }
 
-  /** Replaces the root logger's handlers with one on stderr in this format; INFO and above. */
+  /** Lines the writer queue holds at most; beyond it, lines are dropped and counted (AsyncLogHandler). */
+  private static final int QUEUE_LINES = 16_384;
+
+  /**
+   * Replaces the root logger's handlers with one on stderr in this format, INFO and above, written by a thread
+   * of its own ({@link AsyncLogHandler}: an event loop that logs never waits for stderr).
+   */
   public static void install(boolean json) {
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
-    Handler h = new ConsoleHandler(); // stderr, flushed per record
-    h.setFormatter(new LogFormat(json));
+    Handler console = new ConsoleHandler(); // stderr, flushed per record
+    console.setFormatter(new LogFormat(json));
+    console.setLevel(Level.ALL);
+    Handler h = new AsyncLogHandler(console, QUEUE_LINES);
     h.setLevel(Level.ALL);
     root.addHandler(h);
     root.setLevel(Level.INFO);
+  }
+
+  /** Waits (at most a few seconds) until the lines logged so far are written: before the process exits. */
+  public static void flush() {
+    for (Handler h : Logger.getLogger("").getHandlers()) {
+      h.flush();
+    }
+  }
+
+  /** Log lines dropped because stderr was behind by more than the writer's queue. */
+  public static long droppedLines() {
+    return AsyncLogHandler.dropped();
   }
 
   /** CoreDNS's level words. */

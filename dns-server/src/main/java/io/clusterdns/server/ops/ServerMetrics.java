@@ -26,6 +26,12 @@ public final class ServerMetrics {
         .register(registry);
     build.addLabelValues(version, "", "java" + Runtime.version());
     JvmMetrics.builder().register(registry);
+    CounterWithCallback.builder()
+        .name("clusterdns_log_lines_dropped_total")
+        .help("Log lines dropped because stderr was not read fast enough (the writer's queue was full); "
+            + "queries are never held up by logging.")
+        .callback(cb -> cb.call(LogFormat.droppedLines()))
+        .register(registry);
   }
 
   /**

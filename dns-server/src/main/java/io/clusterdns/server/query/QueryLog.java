@@ -28,7 +28,8 @@ import org.xbill.DNS.Type;
  *
  * <p>Costs nothing unless configured ({@link LivePipeline} holds null). When on, the query and reply are parsed
  * again with dnsjava after the reply is sent, on the thread that sent it: logging every query is slow in CoreDNS
- * too, and is meant for debugging. Thread-safe and immutable.
+ * too, and is meant for debugging. The line itself is written to stderr by the log writer's thread (LogFormat),
+ * so a slow log reader never stops the event loop. Thread-safe and immutable.
  */
 public final class QueryLog {
   private static final Logger LOG = Logger.getLogger("clusterdns");
