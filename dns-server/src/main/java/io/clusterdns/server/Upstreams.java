@@ -47,7 +47,7 @@ final class Upstreams {
       }
       CacheMetrics cm = cache == null ? null : metrics.cache();
       ResponseCache c = cache == null ? null : new ResponseCache(cache, cm, serverLabel);
-      return new ResolverPath(forwarders, new CachingResolver(c, new ForwardRoutes(forwarders)), cm);
+      return new ResolverPath(forwarders, new CachingResolver(c, ForwardRoutes.of(forwarders)), cm);
     };
   }
 

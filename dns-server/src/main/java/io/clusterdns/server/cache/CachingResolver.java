@@ -17,10 +17,10 @@ import org.xbill.DNS.Message;
 public final class CachingResolver {
 
   private final ResponseCache cache;
-  private final ForwardRoutes routes;
+  private final ForwardRoutes<Forwarder> routes;
 
   /** @param cache null when no cache is configured */
-  public CachingResolver(ResponseCache cache, ForwardRoutes routes) {
+  public CachingResolver(ResponseCache cache, ForwardRoutes<Forwarder> routes) {
     this.cache = cache;
     this.routes = routes;
   }

@@ -16,6 +16,7 @@ import io.clusterdns.index.ServiceKind;
 import io.clusterdns.index.ServiceView;
 import io.clusterdns.server.explain.Explanation.Forwarding;
 import io.clusterdns.server.explain.Explanation.Source;
+import io.clusterdns.server.forward.ForwardRoutes;
 import io.clusterdns.server.query.QueryPipeline;
 import io.clusterdns.server.query.ResponseEncoder;
 import io.clusterdns.server.zone.Answer;
@@ -59,7 +60,7 @@ public final class Explainer {
 
   private final ClusterZone zone;
   private final KubernetesConfig kubernetes;
-  private final List<ForwardConfig> forwards;
+  private final ForwardRoutes<ForwardConfig> forwards;
   private final boolean blockPlugins;
 
   /**
@@ -69,7 +70,7 @@ public final class Explainer {
   public Explainer(ClusterZone zone, KubernetesConfig kubernetes, List<ForwardConfig> forwards, boolean blockPlugins) {
     this.zone = zone;
     this.kubernetes = kubernetes;
-    this.forwards = List.copyOf(forwards);
+    this.forwards = new ForwardRoutes<>(forwards, c -> c);
     this.blockPlugins = blockPlugins;
   }
 
@@ -214,24 +215,9 @@ public final class Explainer {
   }
 
   /** The most specific forward zone containing the name, unless the name is in one of its {@code except} zones. */
+  /** The forward block the server routes {@code qname} to (ForwardRoutes, as the server picks it), or null. */
   private ForwardConfig forwardFor(Name qname) {
-    ForwardConfig best = null;
-    int bestLabels = -1;
-    for (ForwardConfig fc : forwards) {
-      Name z = Name.fromConstantString(KubernetesConfig.absolute(fc.zone()));
-      if (qname.subdomain(z) && z.labels() > bestLabels) {
-        best = fc;
-        bestLabels = z.labels();
-      }
-    }
-    if (best != null) {
-      for (String e : best.except()) {
-        if (qname.subdomain(Name.fromConstantString(KubernetesConfig.absolute(e)))) {
-          return null;
-        }
-      }
-    }
-    return best;
+    return forwards.select(qname);
   }
 
   // ------------------------------------------------------------------------------------------ cluster
@@ -331,9 +317,9 @@ public final class Explainer {
     ServiceInfo info = svc.info();
     switch (info.kind()) {
       case EXTERNAL_NAME:
-        if (IpAddress.parse(String.valueOf(info.externalName())) != null || info.externalName() == null
-            || info.externalName().isEmpty()) {
-          f.rule = "ExternalName Service whose externalName is an address or empty: no record, NXDOMAIN (6.1)";
+        if (ClusterZone.externalNameTarget(info.externalName()) == null) {
+          f.rule = "ExternalName Service whose externalName is an address, empty or not a name: no record, "
+              + "NXDOMAIN (6.1)";
         } else if (qtype == Type.A || qtype == Type.AAAA || qtype == Type.TXT || qtype == Type.CNAME) {
           f.rule = "ExternalName Service: a CNAME to spec.externalName " + info.externalName() + ", then the "
               + "target's records, from the cluster zone or upstream (6.1, 6.2)";

@@ -103,6 +103,14 @@ public final class ClusterZone {
     return false;
   }
 
+  /**
+   * The CNAME target an ExternalName Service with this {@code spec.externalName} gets (6.1), or null when it
+   * gets none (an IP address, empty, or not a name): the rule the answers follow, for {@code explain}.
+   */
+  public static Name externalNameTarget(String externalName) {
+    return ForwardZone.externalTarget(externalName);
+  }
+
   /** The configured zone that answers {@code qname} (the longest containing it), or null when none does. */
   public Name apexOf(Name qname) {
     ZoneApex z = zoneOf(qname);

@@ -186,7 +186,7 @@ final class ForwardZone {
   }
 
   /** {@code spec.externalName} as an absolute name (6.1), or null for an IP literal or a malformed name. */
-  private static Name externalTarget(String text) {
+  static Name externalTarget(String text) {
     if (text == null || text.isEmpty() || text.indexOf(':') >= 0 || IpAddress.parse(text) != null) {
       return null;
     }

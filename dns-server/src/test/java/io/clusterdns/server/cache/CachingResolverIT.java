@@ -59,7 +59,7 @@ class CachingResolverIT {
 
   private CachingResolver resolver(CacheConfig config, ForwardConfig fwd) {
     cache = new ResponseCache(config, CacheMetrics.unregistered(), "dns://:53", ticker, Runnable::run);
-    return new CachingResolver(cache, new ForwardRoutes(List.of(new Forwarder(fwd, group))));
+    return new CachingResolver(cache, ForwardRoutes.of(List.of(new Forwarder(fwd, group))));
   }
 
   /** Files the fake upstream's answer to {@code q} (A 192.0.2.1, TTL 60), as a forwarded query would. */

@@ -34,7 +34,7 @@ class ForwardRoutesTest {
     try {
       ForwardConfig root = ForwardConfig.defaults(List.of(new HostPort("192.0.2.1", 53)))
           .withExcept(List.of("cluster.local"));
-      ForwardRoutes routes = new ForwardRoutes(List.of(
+      ForwardRoutes<Forwarder> routes = ForwardRoutes.of(List.of(
           new Forwarder(root, group),
           new Forwarder(root.withZone("corp.example.local", List.of(new HostPort("192.0.2.3", 53)))
               .withExcept(List.of("internal.corp.example.local")), group),

@@ -50,7 +50,7 @@ class ForwardedRepliesTest {
       SnapshotPublisher.ofSynced(ClusterSnapshot.EMPTY), List.of());
 
   private QueryPipeline pipeline(boolean fast, boolean loadbalance) {
-    CachingResolver resolver = new CachingResolver(cache, new ForwardRoutes(List.of()));
+    CachingResolver resolver = new CachingResolver(cache, ForwardRoutes.of(List.of()));
     UpstreamPath upstream = new UpstreamPath() {
       @Override
       public CompletableFuture<Message> forward(Message query, boolean tcp) {
