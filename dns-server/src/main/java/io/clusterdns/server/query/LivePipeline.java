@@ -14,13 +14,15 @@ import java.net.InetSocketAddress;
  * <p>Thread-safe: read on every event loop, written by the reload thread.
  */
 public final class LivePipeline {
-  /** The pipeline and query log in force, one reference, so a query never pairs one's old with the other's new. */
-  private record InForce(QueryPipeline pipeline, QueryLog log) {}
+  /**
+   * The pipeline and query log in force, one reference, so a query never pairs one's old with the other's new;
+   * with the counts of the pipelines reloads retired, so a metrics read adds the retired counts to the pipeline
+   * they belong with and the process-wide counters never go down across a swap. (What a retired pipeline counts
+   * after its swap, for queries it was still finishing, is not added: a rare undercount, never a dip.)
+   */
+  private record InForce(QueryPipeline pipeline, QueryLog log, long retiredDropped, long retiredFailures) {}
 
   private volatile InForce inForce;
-  /** Counts of pipelines retired by reloads, so the process-wide counters never go down. */
-  private volatile long retiredDropped;
-  private volatile long retiredFailures;
   /** Response rate limiting of UDP replies, or null (the default): fixed for the process's life. */
   private final ResponseRateLimiter rrl;
 
@@ -30,7 +32,7 @@ public final class LivePipeline {
 
   /** @param rrl response rate limiting of UDP replies, or null for none */
   public LivePipeline(QueryPipeline first, ResponseRateLimiter rrl) {
-    this.inForce = new InForce(first, null);
+    this.inForce = new InForce(first, null, 0, 0);
     this.rrl = rrl;
   }
 
@@ -79,25 +81,28 @@ public final class LivePipeline {
    * @param log the query log, or null for none
    */
   public synchronized QueryPipeline swap(QueryPipeline next, QueryLog log) {
-    QueryPipeline old = inForce.pipeline();
-    retiredDropped += old.droppedPackets();
-    retiredFailures += old.internalFailures();
-    inForce = new InForce(next, log);
+    InForce was = inForce;
+    QueryPipeline old = was.pipeline();
+    inForce = new InForce(next, log, was.retiredDropped() + old.droppedPackets(),
+        was.retiredFailures() + old.internalFailures());
     return old;
   }
 
   /** @param next the query log, or null for none; the pipeline stays */
   public synchronized void log(QueryLog next) {
-    inForce = new InForce(inForce.pipeline(), next);
+    InForce was = inForce;
+    inForce = new InForce(was.pipeline(), next, was.retiredDropped(), was.retiredFailures());
   }
 
   /** Packets dropped by every pipeline this process ran. */
   public long droppedPackets() {
-    return retiredDropped + inForce.pipeline().droppedPackets();
+    InForce f = inForce;
+    return f.retiredDropped() + f.pipeline().droppedPackets();
   }
 
   /** Internal failures of every pipeline this process ran. */
   public long internalFailures() {
-    return retiredFailures + inForce.pipeline().internalFailures();
+    InForce f = inForce;
+    return f.retiredFailures() + f.pipeline().internalFailures();
   }
 }
