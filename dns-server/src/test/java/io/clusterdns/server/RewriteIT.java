@@ -1,6 +1,7 @@
 package io.clusterdns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ class RewriteIT {
           ready
           rewrite name regex ^(a+)+b\\. {1}.example.org
           rewrite name regex ^(?P<svc>[a-z]+)-web\\.example\\.org\\.$ {1}.default.svc.cluster.local
+          rewrite name regex ^([a-z]+)\\.long\\.default\\.svc\\.cluster\\.local\\.$ {1}.{1}.{1}.{1}.{1}.default.svc.cluster.local
           rewrite name api.example.com kubernetes.default.svc.cluster.local answer auto
           rewrite name plain.example.com kubernetes.default.svc.cluster.local
           rewrite name suffix .svc.corp.example .svc.cluster.local answer auto
@@ -96,6 +98,10 @@ class RewriteIT {
             answers(query(server, "kubernetes-web.example.org.", Type.A, tcp)),
             "a Go (RE2) named group, as a Corefile written for CoreDNS has it");
 
+        Message tooLong = query(server, "a".repeat(60) + ".long.default.svc.cluster.local.", Type.A, tcp);
+        assertEquals(Rcode.SERVFAIL, tooLong.getRcode(), "a rule that makes a name over 255 octets: SERVFAIL, "
+            + "not the NXDOMAIN of the name asked");
+
         // (a+)+b on a run of a's with no b backtracks 2^n times in a backtracking engine: with n = 60 the
         // event loop would never answer again. RE2 fails it in linear time and the name goes on unchanged.
         Message storm = query(server, "a".repeat(60) + ".default.svc.cluster.local.", Type.A, tcp);
@@ -103,6 +109,8 @@ class RewriteIT {
         assertEquals(List.of("api.example.com. A 10.96.0.1"), answers(query(server, "api.example.com.", Type.A, tcp)),
             "and the server still answers");
       }
+      assertTrue(server.metrics().contains("\nclusterdns_dns_internal_errors_total 0.0\n"),
+          "a Corefile rule's bad result is not an internal error");
     }
   }
 }

@@ -230,7 +230,14 @@ public final class QueryPipeline {
     // Routed once, on the client's own name: a rewritten name stays with the block that rewrote it (CoreDNS).
     Router.Route route = router == null ? null : router.route(query.getQuestion().getName());
     if (route != null && route.rewrite() != null) {
-      QueryRewrite.Rewritten rw = route.rewrite().apply(query);
+      QueryRewrite.Rewritten rw;
+      try {
+        rw = route.rewrite().apply(query);
+      } catch (QueryRewrite.InvalidName e) {
+        observer.failed(query, Rcode.SERVFAIL, e);
+        sink.reply(query, ResponseEncoder.replyTo(query), Rcode.SERVFAIL, Source.SERVER);
+        return;
+      }
       if (rw != null) {
         sink.rewritten = rw;
         query = rw.query();

@@ -53,6 +53,17 @@ public final class QueryRewrite {
     this.classRules = classes;
   }
 
+  /**
+   * A rule turned the client's name into something that is not a domain name (longer than 255 octets, a label
+   * over 63): the Corefile's doing, not the server's, so the query is answered SERVFAIL and logged by
+   * {@code errors} without counting as an internal error.
+   */
+  public static final class InvalidName extends RuntimeException {
+    InvalidName(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** The outcome of rewriting one query: the query to answer, and how to put the client's view back. */
   public static final class Rewritten {
     private final Message query;
@@ -175,7 +186,7 @@ public final class QueryRewrite {
     try {
       rewritten = Name.fromString(name.endsWith(".") ? name : name + ".");
     } catch (TextParseException e) {
-      throw new IllegalArgumentException("rewrite made an invalid name '" + name + "'", e);
+      throw new InvalidName("rewrite made '" + name + "', not a domain name: " + e.getMessage());
     }
     Message m = query.clone();
     m.removeAllRecords(Section.QUESTION);
