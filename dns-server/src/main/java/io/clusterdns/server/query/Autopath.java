@@ -1,9 +1,11 @@
 package io.clusterdns.server.query;
 
+import io.clusterdns.index.ClusterSnapshot;
 import io.clusterdns.server.zone.ClusterZone;
 import io.clusterdns.server.zone.SearchPath;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.xbill.DNS.CNAMERecord;
@@ -68,8 +70,8 @@ public final class Autopath {
    * non-empty base in a forward zone of the cluster, under the directive's zones. The name alone decides, so an
    * encoded reply can remember it ({@link ClusterReplies}).
    */
-  boolean claims(Name qname) {
-    return clusterZone(qname) != null;
+  boolean claims(Name qname, ClusterSnapshot snapshot) {
+    return clusterZone(qname, snapshot) != null;
   }
 
   /**
@@ -77,7 +79,7 @@ public final class Autopath {
    * when {@code qname} is not {@linkplain #claims claimed}.
    */
   Name[] walk(Name qname) {
-    Name z = clusterZone(qname);
+    Name z = clusterZone(qname, zone.source().current());
     if (z == null) {
       return null;
     }
@@ -100,14 +102,23 @@ public final class Autopath {
     }
   }
 
-  /** The cluster zone of a claimed name, or null. */
-  private Name clusterZone(Name qname) {
+  /**
+   * The cluster zone of a claimed name, or null. The namespace must exist in {@code snapshot}: a pod's own
+   * namespace always does, while glibc's second try {@code <name>.svc.<zone>} reads as {@code <base>.<ns>.svc}
+   * with the name's last label as namespace ({@code api.example.com.svc.cluster.local}: "com") and must stay a
+   * plain NXDOMAIN, as CoreDNS's, whose search path is the asking pod's own.
+   */
+  private Name clusterZone(Name qname, ClusterSnapshot snapshot) {
     Name z = zone.forwardZoneOf(qname);
     if (z == null || qname.labels() - z.labels() < NS_SVC + 1) {
       return null;
     }
     // The label just left of the zone must be "svc" (any letter case).
     if (!new Name(qname, qname.labels() - z.labels() - 1).relativize(z).equals(SVC)) {
+      return null;
+    }
+    String ns = qname.getLabelString(qname.labels() - z.labels() - NS_SVC).toLowerCase(Locale.ROOT);
+    if (snapshot == null || snapshot.namespace(ns) == null) {
       return null;
     }
     for (Name apz : zones) {

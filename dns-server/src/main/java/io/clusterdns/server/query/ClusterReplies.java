@@ -132,7 +132,7 @@ public final class ClusterReplies {
     Message query = Message.newQuery(Record.newRecord(qname, q.qtype, DClass.IN));
     query.getHeader().setID(0);
     query.getHeader().unsetFlag(Flags.RD);
-    Message reply = autopath != null && s.answer() instanceof Answer.NxDomain && autopath.claims(qname) ? null
+    Message reply = autopath != null && s.answer() instanceof Answer.NxDomain && autopath.claims(qname, s.snapshot()) ? null
         : QueryPipeline.authoritative(query, s.answer(), false);
     EncodedReply encoded = reply == null ? null : EncodedReply.of(reply, true, false, loadbalance);
     // A question for the full path is remembered as the bare query: the body still names the question.

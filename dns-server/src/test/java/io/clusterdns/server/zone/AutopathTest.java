@@ -144,6 +144,8 @@ class AutopathTest {
             "nosuch.example.test.corp.example.", "nosuch.example.test.ec2.internal.", "nosuch.example.test."),
         row("not a first expansion (pod names): NXDOMAIN, no walk",
             "api.example.test.ns1.pod.cluster.local.", "A", Rcode.NXDOMAIN, List.of()),
+        row("glibc's second try <name>.svc.<zone>: no namespace 'test', so NXDOMAIN, no walk",
+            APS + "svc.cluster.local.", "A", Rcode.NXDOMAIN, List.of()),
         row("nothing left of <ns>.svc: NXDOMAIN, no walk", "nosuchns.svc.cluster.local.", "A", Rcode.NXDOMAIN,
             List.of()))
         .flatMap(r -> Stream.of(true, false).map(fast -> DynamicTest.dynamicTest(
