@@ -61,11 +61,11 @@ class ChartCorefileIT {
             plugins:
               - {name: errors}
               - {name: kubernetes, parameters: cluster.local in-addr.arpa ip6.arpa}
-              - {name: autopath, parameters: "@kubernetes"}
+              - {name: dnssec}
               - {name: forward, parameters: . /etc/resolv.conf}
         """), dir);
     assertEquals(1, check.status(), check.output());
-    assertTrue(check.output().contains("Corefile:4:5: plugin 'autopath'"), check.output());
+    assertTrue(check.output().contains("Corefile:4:5: plugin 'dnssec'"), check.output());
   }
 
   private static Check checkConfig(RenderedChart chart, Path dir) throws IOException, InterruptedException {

@@ -1,12 +1,14 @@
 package io.clusterdns.server;
 
 import io.clusterdns.config.KubernetesConfig;
+import io.clusterdns.config.corefile.AutopathPlugin;
 import io.clusterdns.index.SnapshotSource;
 import io.clusterdns.server.net.DnsListener;
 import io.clusterdns.server.net.EventLoops;
 import io.clusterdns.server.net.TcpConnections;
 import io.clusterdns.server.net.TcpLimits;
 import io.clusterdns.server.query.AccessControl;
+import io.clusterdns.server.query.Autopath;
 import io.clusterdns.server.query.LivePipeline;
 import io.clusterdns.server.query.QueryLog;
 import io.clusterdns.server.query.QueryObserver;
@@ -99,15 +101,22 @@ public final class ClusterDnsServer implements AutoCloseable {
    * @param search namespaces whose pods' search list short names are expanded with (the dev command's
    *     {@code --search}); empty for none, which keeps the search off the query path
    * @param others further clusters, each under its own zone; empty for none (the server)
+   * @param autopath the Corefile's {@code autopath @kubernetes} (issue 22), or null when off (the default)
    */
   public record Plugins(List<Router.Block> blocks, AccessControl.Counters aclMetrics, List<String> search,
-      List<OtherCluster> others) {
+      List<OtherCluster> others, AutopathPlugin autopath) {
     public static final Plugins NONE = new Plugins(List.of(), AccessControl.Counters.NONE, List.of(), List.of());
 
     public Plugins {
       blocks = List.copyOf(blocks);
       search = List.copyOf(search);
       others = List.copyOf(others);
+    }
+
+    /** Without autopath. */
+    public Plugins(List<Router.Block> blocks, AccessControl.Counters aclMetrics, List<String> search,
+        List<OtherCluster> others) {
+      this(blocks, aclMetrics, search, others, null);
     }
   }
 
@@ -185,8 +194,10 @@ public final class ClusterDnsServer implements AutoCloseable {
       for (OtherCluster o : plugins.others()) {
         others.add(new ClusterZone(o.kubernetes(), o.snapshots(), selfAddresses));
       }
+      AutopathPlugin ap = plugins.autopath();
+      Autopath autopath = ap == null ? null : new Autopath(zone, ap.zones(), ap.searchDomains());
       QueryPipeline p = new QueryPipeline(zone, next, observer, loopDetector, loadbalance,
-          new Stages(router, search, others));
+          new Stages(router, search, others, autopath));
       return new Prepared(p, owned, next, log);
     } catch (RuntimeException e) {
       closeAll(owned);

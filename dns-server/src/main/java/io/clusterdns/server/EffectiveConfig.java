@@ -6,6 +6,7 @@ import io.clusterdns.config.HostPort;
 import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.config.PodsMode;
 import io.clusterdns.config.WatchConfig;
+import io.clusterdns.config.corefile.AutopathPlugin;
 import io.clusterdns.config.corefile.Corefile;
 import io.clusterdns.config.corefile.CorefileException;
 import io.clusterdns.config.corefile.CorefileParser;
@@ -56,6 +57,8 @@ import java.util.Set;
  *     {@code hosts}, in block order (the router sends each query to one of them)
  * @param search namespaces whose pods' search list expands short names (only the {@code dev} command sets
  *     it); empty for none
+ * @param autopath the Corefile's {@code autopath @kubernetes} with the node's search domains already read, or null
+ *     (the default: off)
  */
 record EffectiveConfig(
     List<HostPort> listen,
@@ -77,7 +80,8 @@ record EffectiveConfig(
     ReloadSchedule reload,
     String checksum,
     List<Router.Block> routes,
-    List<String> search) {
+    List<String> search,
+    AutopathPlugin autopath) {
 
   /** The plugins of the kubeadm Corefile, which the flags describe. */
   static final List<String> KUBEADM_PLUGINS = List.of("errors", "health", "ready", "kubernetes", "prometheus",
@@ -113,7 +117,7 @@ record EffectiveConfig(
         endpoint(o.ready, ServerOptions.DEFAULT_READY), endpoint(o.metrics, ServerOptions.DEFAULT_METRICS),
         true, true, "dns://:" + listen.get(0).port(), List.of(), new ErrorsPlugin(List.of()), List.of(),
         KUBEADM_PLUGINS.stream().map(n -> List.of("dns://:" + listen.get(0).port(), ".", n)).toList(), null, null,
-        List.of(), o.search);
+        List.of(), o.search, null);
   }
 
   private static EffectiveConfig fromCorefile(ServerOptions o) throws Main.StartupException {
@@ -223,7 +227,7 @@ record EffectiveConfig(
         endpoint(o.metrics, cf.prometheus().orElse(null)),
         blocks.stream().anyMatch(ServerBlock::loop), main.loadbalance(),
         main.serverLabel(), warnings, errors, logRules(blocks), plugins, cf.reload().orElse(null), checksum,
-        routes(o, blocks), o.search);
+        routes(o, blocks), o.search, cf.autopath().orElse(null));
   }
 
   /**

@@ -139,10 +139,12 @@ public final class Main implements Callable<Integer> {
           data = source.describe();
         }
       }
-      System.out.printf("configuration OK: zones %s, pods %s, ttl %d; listen %s; forward %s; data from %s%n",
+      System.out.printf("configuration OK: zones %s, pods %s, ttl %d; listen %s; forward %s; data from %s%s%n",
           cfg.kubernetes().zones(), cfg.kubernetes().pods().name().toLowerCase(java.util.Locale.ROOT),
           cfg.kubernetes().ttl(), cfg.listen(),
-          cfg.forwards().stream().map(f -> f.zone() + " -> " + f.upstreams()).toList(), data);
+          cfg.forwards().stream().map(f -> f.zone() + " -> " + f.upstreams()).toList(), data,
+          cfg.autopath() == null ? "" : "; autopath @kubernetes in " + cfg.autopath().zones()
+              + ", node search domains " + cfg.autopath().searchDomains());
       return 0;
     }
     ServerMetrics.registerProcess(registry, Version.VERSION);
@@ -322,7 +324,7 @@ public final class Main implements Callable<Integer> {
    */
   private static ClusterDnsServer.Plugins plugins(EffectiveConfig cfg, AclMetrics aclMetrics,
       List<ClusterDnsServer.OtherCluster> others) {
-    return new ClusterDnsServer.Plugins(cfg.routes(), aclMetrics, cfg.search(), others);
+    return new ClusterDnsServer.Plugins(cfg.routes(), aclMetrics, cfg.search(), others, cfg.autopath());
   }
 
   private static QueryLog queryLog(EffectiveConfig cfg) {

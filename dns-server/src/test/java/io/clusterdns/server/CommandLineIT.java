@@ -41,7 +41,9 @@ class CommandLineIT {
         Arguments.of(List.of(), ".:53 {\n    kubernetes cluster.local\n    rewrite type AAAA NOSUCHTYPE\n}\n",
             1, "Corefile:3: rewrite type: unknown type 'NOSUCHTYPE'"),
         Arguments.of(List.of(), ".:53 {\n    kubernets cluster.local\n}\n", 1,
-            "Corefile:2:5: unknown plugin 'kubernets'; did you mean 'kubernetes'?"));
+            "Corefile:2:5: unknown plugin 'kubernets'; did you mean 'kubernetes'?"),
+        Arguments.of(List.of(), ".:53 {\n    kubernetes cluster.local\n    autopath @etcd\n}\n", 1,
+            "Corefile:3:14: autopath takes its search path from @kubernetes, not '@etcd'"));
   }
 
   @ParameterizedTest

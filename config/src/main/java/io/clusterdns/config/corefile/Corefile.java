@@ -45,6 +45,11 @@ public record Corefile(List<ServerBlock> serverBlocks, List<CorefileWarning> war
     return first(ServerBlock::kubernetes);
   }
 
+  /** The first {@code autopath} (it is kept only beside a {@code kubernetes}, and clusterdns runs one index). */
+  public Optional<AutopathPlugin> autopath() {
+    return first(ServerBlock::autopath);
+  }
+
   /** The ports listened on, in order of first appearance. */
   public List<Integer> ports() {
     return serverBlocks.stream().map(ServerBlock::port).distinct().toList();

@@ -105,7 +105,7 @@ public final class CorefileParser {
             Optional.ofNullable(p.reload), Optional.ofNullable(p.errors),
             p.log.isEmpty() ? Optional.empty() : Optional.of(new LogPlugin(p.log)), p.loop, p.loadbalance, Optional.ofNullable(p.hosts), p.templates,
             p.rewrites.isEmpty() ? Optional.empty() : Optional.of(new RewritePlugin(p.rewrites)), p.acl,
-            rb.keys().get(0).line()));
+            Optional.ofNullable(p.autopath), rb.keys().get(0).line()));
       }
     }
     return new Corefile(blocks, warnings);
@@ -173,6 +173,8 @@ public final class CorefileParser {
     ReloadSchedule reload;
     ErrorsPlugin errors;
     HostsPlugin hosts;
+    AutopathPlugin autopath;
+    Token autopathAt;
     final List<TemplatePlugin> templates = new ArrayList<>();
     final List<RewritePlugin.Rule> rewrites = new ArrayList<>();
     final List<LogPlugin.Rule> log = new ArrayList<>();
@@ -214,7 +216,7 @@ public final class CorefileParser {
 
   /** Plugins that may appear once per server block. */
   private static final java.util.Set<String> ONCE = java.util.Set.of("kubernetes", "cache", "health", "ready",
-      "prometheus", "reload", "loop", "loadbalance", "errors", "hosts");
+      "prometheus", "reload", "loop", "loadbalance", "errors", "hosts", "autopath");
 
   private static Plugins plugins(CorefileSyntax.RawBlock rb, BlockContext ctx, Path baseDir, Shared shared)
       throws CorefileException {
@@ -251,6 +253,12 @@ public final class CorefileParser {
       if (!p.names.contains(name)) {
         p.names.add(name);
       }
+    }
+    if (p.autopath != null && p.kubernetes == null) {
+      // CoreDNS finds no search path without the plugin named after '@' in the block, and autopaths nothing.
+      ctx.warn(p.autopathAt, "autopath @kubernetes is accepted but not acted on: this server block has no "
+          + "kubernetes");
+      p.autopath = null;
     }
     if (whoami != null) {
       // whoami runs after forward in CoreDNS's chain: with a forward it never sees a query, without one it
@@ -305,6 +313,10 @@ public final class CorefileParser {
       }
       case "errors" -> p.errors = ErrorsOptions.parse(d, ctx);
       case "hosts" -> p.hosts = HostsOptions.parse(d, ctx, baseDir);
+      case "autopath" -> {
+        p.autopath = AutopathOptions.parse(d, ctx, baseDir);
+        p.autopathAt = d.name();
+      }
       case "template" -> p.templates.add(TemplateOptions.parse(d, ctx));
       case "rewrite" -> p.rewrites.add(RewriteOptions.parse(d, ctx));
       case "log" -> p.log.add(LogOptions.parse(d, ctx));

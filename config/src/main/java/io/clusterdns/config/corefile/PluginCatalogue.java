@@ -20,11 +20,11 @@ final class PluginCatalogue {
 
   /** Plugins clusterdns reads into the model. */
   static final Set<String> SUPPORTED = Set.of("kubernetes", "forward", "cache", "health", "ready",
-      "prometheus", "errors", "log", "loop", "reload", "loadbalance", "bind", "hosts", "template", "rewrite", "acl");
+      "prometheus", "errors", "log", "loop", "reload", "loadbalance", "bind", "hosts", "template", "rewrite", "acl",
+      "autopath");
 
   /** Plugins whose absence changes answers: an error, with why. */
   static final Map<String, String> REJECTED = Map.ofEntries(
-      Map.entry("autopath", "server-side search path answers would be missing"),
       Map.entry("file", "the zone file's records would not resolve"),
       Map.entry("auto", "the zone files' records would not resolve"),
       Map.entry("secondary", "the transferred zone would not resolve"),

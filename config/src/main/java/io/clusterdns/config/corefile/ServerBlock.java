@@ -31,6 +31,7 @@ import java.util.Optional;
  * @param templates the {@code template} directives in written order (the first that matches answers)
  * @param rewrite the block's {@code rewrite} rules
  * @param acl the block's {@code acl} directives in written order
+ * @param autopath the {@code autopath} directive, present only in a block that also has {@code kubernetes}
  * @param line line of the block's first key
  */
 public record ServerBlock(
@@ -53,6 +54,7 @@ public record ServerBlock(
     List<TemplatePlugin> templates,
     Optional<RewritePlugin> rewrite,
     List<AclPlugin> acl,
+    Optional<AutopathPlugin> autopath,
     int line) {
 
   /** CoreDNS's ready address. */

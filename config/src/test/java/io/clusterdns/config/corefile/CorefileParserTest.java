@@ -547,7 +547,7 @@ class CorefileParserTest {
         err(".:53 {\n rewrite name regex (.*)\\.a\\.org {1}.b.org answer auto\n}\n", "answer auto cannot invert", 2),
         err(".:53 {\n rewrite name regex (.*)\\.a\\.org {1}.b.org answer value x y\n}\n", "answer value is not", 2),
         err(".:53 {\n rewrite stop {\n name regex a b\n }\n}\n", "rewrite block must hold exactly", 2),
-        err(".:53 {\n autopath @kubernetes\n}\n", "plugin 'autopath'", 2),
+        err(".:53 {\n autopath /etc/resolv.conf\n kubernetes\n}\n", "autopath with a search path from a file", 2),
         err(".:53 {\n acl {\n allow net 10.0.0.0/8\n deny net 10.0.0.0/8\n }\n}\n", "acl: unknown action 'deny'", 4),
         err(".:53 {\n acl {\n block net 10.0.0.0/33\n }\n}\n", "acl: bad prefix length in '10.0.0.0/33'", 3),
         err(".:53 {\n acl {\n block net example.org\n }\n}\n", "acl: bad source 'example.org'", 3),

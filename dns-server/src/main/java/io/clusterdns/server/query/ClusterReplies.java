@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.clusterdns.index.ClusterSnapshot;
 import io.clusterdns.index.NamespaceView;
 import io.clusterdns.index.SnapshotSource;
+import io.clusterdns.server.zone.Answer;
 import io.clusterdns.server.zone.ClusterZone;
 import java.io.IOException;
 import org.xbill.DNS.DClass;
@@ -53,12 +54,23 @@ public final class ClusterReplies {
   private final ClusterZone zone;
   private final SnapshotSource source;
   private final boolean loadbalance;
+  /** The autopath stage, whose NXDOMAINs are walked on the full path; null when off (issue 22). */
+  private final Autopath autopath;
   /** Entries are their own keys: looked up by {@link Probe}, stored under themselves. */
   private final Cache<Object, Entry> cache;
 
   /** @param loadbalance replies shuffle their A/AAAA/MX records per query (CoreDNS {@code loadbalance}) */
   public ClusterReplies(ClusterZone zone, boolean loadbalance, long maxBytes) {
+    this(zone, loadbalance, maxBytes, null);
+  }
+
+  /**
+   * @param autopath the NXDOMAIN replies of names it claims are remembered as full-path questions, so the walk
+   *     sees them (decided once per name and data change, never per query); null when off
+   */
+  public ClusterReplies(ClusterZone zone, boolean loadbalance, long maxBytes, Autopath autopath) {
     this.zone = zone;
+    this.autopath = autopath;
     this.source = zone.source();
     this.loadbalance = loadbalance;
     // Maintenance (draining the read buffer, evicting) on the calling event loop: handing it to the common pool
@@ -120,7 +132,8 @@ public final class ClusterReplies {
     Message query = Message.newQuery(Record.newRecord(qname, q.qtype, DClass.IN));
     query.getHeader().setID(0);
     query.getHeader().unsetFlag(Flags.RD);
-    Message reply = QueryPipeline.authoritative(query, s.answer(), false);
+    Message reply = autopath != null && s.answer() instanceof Answer.NxDomain && autopath.claims(qname, s.snapshot()) ? null
+        : QueryPipeline.authoritative(query, s.answer(), false);
     EncodedReply encoded = reply == null ? null : EncodedReply.of(reply, true, false, loadbalance);
     // A question for the full path is remembered as the bare query: the body still names the question.
     boolean fullPath = encoded == null;

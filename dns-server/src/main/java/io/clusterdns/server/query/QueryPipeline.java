@@ -15,6 +15,7 @@ import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
@@ -64,6 +65,8 @@ public final class QueryPipeline {
    * {@link #zone} since one may lie below it ({@code b.cluster.local}); null in the server.
    */
   private final ClusterZone[] others;
+  /** Server-side search path completion ({@code autopath @kubernetes}, issue 22); null when off (the default). */
+  private final Autopath autopath;
 
   /**
    * @param loop the start-up loop check that watches incoming names (behaviours.md 11.6)
@@ -85,14 +88,19 @@ public final class QueryPipeline {
   public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, Stages stages) {
     this(zone, upstream, observer, loop, loadbalance, new ClusterReplies(zone, loadbalance,
-        ClusterReplies.DEFAULT_MAX_BYTES), stages);
+        ClusterReplies.DEFAULT_MAX_BYTES, stages.autopath()), stages);
   }
 
-  private QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
+  /**
+   * @param replies encoded cluster replies made with the same {@code stages.autopath()}, or null to build every
+   *     reply (the reference the fast path is tested against)
+   */
+  public QueryPipeline(ClusterZone zone, UpstreamPath upstream, QueryObserver observer, LoopDetector loop,
       boolean loadbalance, ClusterReplies replies, Stages stages) {
     this.router = stages.router();
     this.search = stages.search();
     this.others = stages.others().isEmpty() ? null : stages.others().toArray(new ClusterZone[0]);
+    this.autopath = stages.autopath();
     this.zone = zone;
     this.upstream = upstream;
     this.observer = observer;
@@ -289,6 +297,13 @@ public final class QueryPipeline {
       return;
     }
     Answer a = z.answer(q.getName(), q.getType());
+    if (autopath != null && a instanceof Answer.NxDomain && z == zone) {
+      Name[] walk = autopath.walk(q.getName());
+      if (walk != null) {
+        autopathWalk(query, tcp, route, a, walk, sink);
+        return;
+      }
+    }
     Message reply = authoritative(query, a, loadbalance);
     if (reply != null) {
       sink.reply(query, reply, reply.getRcode(), Source.CLUSTER);
@@ -444,32 +459,125 @@ public final class QueryPipeline {
    * over TCP, since the merged answer must be complete before it is sized for the client.
    */
   private void resolveExternal(Message query, boolean tcp, Answer.External e, TimedSink sink) {
+    external(query, tcp, e).whenComplete((reply, err) -> {
+      // On the forwarder's thread, as in forward(): an exception becomes a counted SERVFAIL, never silence.
+      try {
+        if (err != null) {
+          Message partial = ResponseEncoder.replyTo(query);
+          partial.getHeader().setFlag(Flags.AA);
+          add(partial, e.cnames(), Section.ANSWER);
+          observer.failed(query, Rcode.SERVFAIL, err);
+          sink.reply(query, partial, Rcode.SERVFAIL, Source.CLUSTER);
+          return;
+        }
+        sink.reply(query, reply, reply.getRcode(), Source.CLUSTER);
+      } catch (RuntimeException ex) {
+        sink.failed(ex);
+      }
+    });
+  }
+
+  /**
+   * The reply to {@code query} for an ExternalName with an outside target: AA, the CNAME chain, then the target's
+   * records from the upstream (its authority when it has none), the upstream's rcode in the header; exceptionally
+   * when the upstream gave no reply.
+   */
+  private CompletableFuture<Message> external(Message query, boolean tcp, Answer.External e) {
     Record q = query.getQuestion();
     Message targetQuery = Message.newQuery(Record.newRecord(e.target(), q.getType(), DClass.IN));
-    upstream.forward(targetQuery, tcp)
+    return upstream.forward(targetQuery, tcp)
         .thenCompose(r -> !tcp && r.getHeader().getFlag(Flags.TC)
             ? upstream.forward(targetQuery, true)
             : CompletableFuture.completedFuture(r))
-        .whenComplete((r, err) -> {
-          // On the forwarder's thread, as in forward(): an exception becomes a counted SERVFAIL, never silence.
-          try {
-            Message reply = ResponseEncoder.replyTo(query);
-            reply.getHeader().setFlag(Flags.AA);
-            add(reply, e.cnames(), Section.ANSWER);
-            if (err != null || r == null) {
-              observer.failed(query, Rcode.SERVFAIL, err);
-              sink.reply(query, reply, Rcode.SERVFAIL, Source.CLUSTER);
-              return;
-            }
-            add(reply, r.getSection(Section.ANSWER), Section.ANSWER);
-            if (r.getSection(Section.ANSWER).isEmpty()) {
-              add(reply, r.getSection(Section.AUTHORITY), Section.AUTHORITY);
-            }
-            sink.reply(query, reply, r.getRcode(), Source.CLUSTER);
-          } catch (RuntimeException ex) {
-            sink.failed(ex);
+        .thenApply(r -> {
+          if (r == null) {
+            throw new IllegalStateException("no upstream reply for " + e.target());
           }
+          Message reply = ResponseEncoder.replyTo(query);
+          reply.getHeader().setFlag(Flags.AA);
+          add(reply, e.cnames(), Section.ANSWER);
+          add(reply, r.getSection(Section.ANSWER), Section.ANSWER);
+          if (r.getSection(Section.ANSWER).isEmpty()) {
+            add(reply, r.getSection(Section.AUTHORITY), Section.AUTHORITY);
+          }
+          reply.getHeader().setRcode(headerRcode(r));
+          return reply;
         });
+  }
+
+  /**
+   * {@code autopath}: the rest of the pod's search path walked for a first expansion that is NXDOMAIN
+   * ({@link Autopath}); every step through {@link #stepReply}. All NXDOMAIN: the asked name's own NXDOMAIN.
+   */
+  private void autopathWalk(Message query, boolean tcp, Router.Route route, Answer nxdomain, Name[] walk,
+      TimedSink sink) {
+    Message plain = withoutKeepalive(query);
+    autopath.walk(plain, walk, step -> stepReply(step, tcp, route)).whenComplete((found, err) -> {
+      try {
+        if (err != null) {
+          int rcode = failureRcode(err);
+          observer.failed(query, rcode, err);
+          sink.reply(query, ResponseEncoder.replyTo(query), rcode, Source.CLUSTER);
+        } else if (found == null) {
+          Message reply = authoritative(query, nxdomain, loadbalance);
+          sink.reply(query, reply, reply.getRcode(), Source.CLUSTER);
+        } else {
+          sink.reply(query, found, found.getRcode(), Source.CLUSTER);
+        }
+      } catch (RuntimeException e) {
+        sink.failed(e);
+      }
+    });
+  }
+
+  /**
+   * The reply this server gives to {@code step} (one name of an autopath walk), rcode in the header, as the query
+   * path answers any name: the client's block's {@code template} and {@code hosts}, then the cluster zone, else
+   * the upstream through the answer cache (CoreDNS runs the steps through the plugins after autopath).
+   */
+  private CompletableFuture<Message> stepReply(Message step, boolean tcp, Router.Route route) {
+    if (route != null && route.templates() != null) {
+      Message m = route.templates().answer(step);
+      if (m != null) {
+        return CompletableFuture.completedFuture(m);
+      }
+    }
+    if (route != null && route.hosts() != null) {
+      Message m = route.hosts().answer(step);
+      if (m != null) {
+        return CompletableFuture.completedFuture(m);
+      }
+    }
+    Record q = step.getQuestion();
+    if (zone.covers(q.getName())) {
+      Answer a = zone.answer(q.getName(), q.getType());
+      Message m = authoritative(step, a, loadbalance);
+      if (m != null) {
+        return CompletableFuture.completedFuture(m);
+      }
+      if (a instanceof Answer.External e) {
+        return external(step, tcp, e);
+      }
+      if (!(a instanceof Answer.FallThrough)) {
+        Message m2 = ResponseEncoder.replyTo(step);
+        m2.getHeader().setRcode(a instanceof Answer.Refused ? Rcode.REFUSED : Rcode.SERVFAIL);
+        return CompletableFuture.completedFuture(m2);
+      }
+    }
+    return upstream.forward(step, tcp).thenApply(r -> {
+      if (r == null) {
+        throw new IllegalStateException("no upstream reply for " + q.getName());
+      }
+      Message m = forwarded(step, r, loadbalance);
+      m.getHeader().setRcode(headerRcode(r));
+      return m;
+    });
+  }
+
+  /** An upstream reply's rcode for a header: an extended one (RFC 6891, never asked for here) is a SERVFAIL. */
+  private static int headerRcode(Message r) {
+    int rcode = r.getRcode();
+    return rcode <= 0xF ? rcode : Rcode.SERVFAIL;
   }
 
   /** REFUSED when the forwarder shed load (max_concurrent, behaviours.md 11.2), else SERVFAIL. */

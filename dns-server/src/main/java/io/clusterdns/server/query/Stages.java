@@ -14,11 +14,18 @@ import java.util.List;
  *     before forwarding; null for none
  * @param others zones of further clusters (the dev command's later {@code --context}s), none an ancestor of the
  *     primary zone or of each other; empty for none
+ * @param autopath the Corefile's {@code autopath @kubernetes}: NXDOMAIN first search expansions walked (issue 22);
+ *     null when off (the default)
  */
-public record Stages(Router router, SearchList search, List<ClusterZone> others) {
-  public static final Stages NONE = new Stages(null, null, List.of());
+public record Stages(Router router, SearchList search, List<ClusterZone> others, Autopath autopath) {
+  public static final Stages NONE = new Stages(null, null, List.of(), null);
 
   public Stages {
     others = List.copyOf(others);
+  }
+
+  /** Without autopath. */
+  public Stages(Router router, SearchList search, List<ClusterZone> others) {
+    this(router, search, others, null);
   }
 }

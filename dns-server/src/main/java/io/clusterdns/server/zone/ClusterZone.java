@@ -122,6 +122,15 @@ public final class ClusterZone {
     return ttl;
   }
 
+  /**
+   * The longest configured zone containing {@code qname} when it is a forward zone (names of services and pods),
+   * as configured (lowercase); null for names outside the zones or in a reverse zone.
+   */
+  public Name forwardZoneOf(Name qname) {
+    ZoneApex z = zoneOf(qname);
+    return z == null || z.reverse() ? null : z.name();
+  }
+
   /** The snapshots answers are read from. */
   public SnapshotSource source() {
     return source;

@@ -1,16 +1,11 @@
 package io.clusterdns.server.zone;
 
-import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.server.query.ResponseEncoder;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.NameTooLongException;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
@@ -52,18 +47,7 @@ public final class SearchList {
   public SearchList(List<String> namespaces, String clusterDomain, long ttl, ClusterZone zone) {
     this.zone = zone;
     this.ttl = ttl;
-    String domain = KubernetesConfig.absolute(clusterDomain);
-    Set<String> list = new LinkedHashSet<>();
-    for (String ns : namespaces) {
-      list.add(ns.toLowerCase(java.util.Locale.ROOT) + ".svc." + domain);
-    }
-    list.add("svc." + domain);
-    list.add(domain);
-    List<Name> out = new ArrayList<>();
-    for (String s : list) {
-      out.add(Name.fromConstantString(s));
-    }
-    this.suffixes = out.toArray(new Name[0]);
+    this.suffixes = SearchPath.cluster(namespaces, clusterDomain).toArray(new Name[0]);
   }
 
   /** The suffixes tried, in order (for the status and tests). */
@@ -96,10 +80,8 @@ public final class SearchList {
       return null;
     }
     for (Name suffix : suffixes) {
-      Name expanded;
-      try {
-        expanded = Name.concatenate(qname.relativize(Name.root), suffix);
-      } catch (NameTooLongException e) {
+      Name expanded = SearchPath.expand(qname.relativize(Name.root), suffix);
+      if (expanded == null) {
         continue;
       }
       Answer a = zone.answer(expanded, q.getType());
