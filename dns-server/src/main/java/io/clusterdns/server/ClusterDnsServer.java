@@ -102,9 +102,11 @@ public final class ClusterDnsServer implements AutoCloseable {
    *     {@code --search}); empty for none, which keeps the search off the query path
    * @param others further clusters, each under its own zone; empty for none (the server)
    * @param autopath the Corefile's {@code autopath @kubernetes} (issue 22), or null when off (the default)
+   * @param autopathSuccess counts a query answered by an autopath walk (the process's one series, kept across
+   *     reloads)
    */
   public record Plugins(List<Router.Block> blocks, AccessControl.Counters aclMetrics, List<String> search,
-      List<OtherCluster> others, AutopathPlugin autopath) {
+      List<OtherCluster> others, AutopathPlugin autopath, Runnable autopathSuccess) {
     public static final Plugins NONE = new Plugins(List.of(), AccessControl.Counters.NONE, List.of(), List.of());
 
     public Plugins {
@@ -116,7 +118,7 @@ public final class ClusterDnsServer implements AutoCloseable {
     /** Without autopath. */
     public Plugins(List<Router.Block> blocks, AccessControl.Counters aclMetrics, List<String> search,
         List<OtherCluster> others) {
-      this(blocks, aclMetrics, search, others, null);
+      this(blocks, aclMetrics, search, others, null, () -> { });
     }
   }
 
@@ -195,7 +197,8 @@ public final class ClusterDnsServer implements AutoCloseable {
         others.add(new ClusterZone(o.kubernetes(), o.snapshots(), selfAddresses));
       }
       AutopathPlugin ap = plugins.autopath();
-      Autopath autopath = ap == null ? null : new Autopath(zone, ap.zones(), ap.searchDomains());
+      Autopath autopath = ap == null ? null : new Autopath(zone, ap.zones(), ap.searchDomains(),
+          plugins.autopathSuccess());
       QueryPipeline p = new QueryPipeline(zone, next, observer, loopDetector, loadbalance,
           new Stages(router, search, others, autopath));
       return new Prepared(p, owned, next, log);

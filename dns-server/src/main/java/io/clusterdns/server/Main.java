@@ -5,6 +5,7 @@ import io.clusterdns.config.PodsMode;
 import io.clusterdns.server.explain.ExplainEndpoint;
 import io.clusterdns.server.net.TcpLimits;
 import io.clusterdns.server.ops.AclMetrics;
+import io.clusterdns.server.ops.AutopathMetrics;
 import io.clusterdns.server.ops.DnsMetrics;
 import io.clusterdns.server.ops.ErrorLog;
 import io.clusterdns.server.ops.HealthProbe;
@@ -162,10 +163,11 @@ public final class Main implements Callable<Integer> {
     List<InetSocketAddress> addrs = socketAddresses(cfg.listen());
     DnsMetrics dnsMetrics = new DnsMetrics(registry, cfg.serverLabel(), ".");
     AclMetrics aclMetrics = new AclMetrics(registry);
+    AutopathMetrics autopathMetrics = new AutopathMetrics(registry);
     ClusterDnsServer server = new ClusterDnsServer(cfg.kubernetes(), source.snapshots(), selfAddresses(),
         Upstreams.factory(cfg.forwards(), cfg.cache(), upstreamMetrics, cfg.serverLabel()),
         observer(dnsMetrics, cfg), o.threads, cfg.loadbalance(),
-        plugins(cfg, aclMetrics, otherZones), rrl);
+        plugins(cfg, aclMetrics, autopathMetrics, otherZones), rrl);
     server.queryLog(queryLog(cfg));
     server.closeWith(source);
     others.forEach(x -> server.closeWith(x.watch()));
@@ -208,7 +210,7 @@ public final class Main implements Callable<Integer> {
       ClusterDnsServer.Prepared built = server.prepare(next.kubernetes(),
           Upstreams.factory(next.forwards(), next.cache(), upstreamMetrics, prev.serverLabel()),
           observer(dnsMetrics, next), next.loadbalance(), queryLog(next),
-          plugins(next, aclMetrics, otherZones));
+          plugins(next, aclMetrics, autopathMetrics, otherZones));
       if (!next.listen().equals(prev.listen())) {
         try {
           server.rebind(socketAddresses(next.listen()));
@@ -323,8 +325,9 @@ public final class Main implements Callable<Integer> {
    * acl counts on the process's one set of series.
    */
   private static ClusterDnsServer.Plugins plugins(EffectiveConfig cfg, AclMetrics aclMetrics,
-      List<ClusterDnsServer.OtherCluster> others) {
-    return new ClusterDnsServer.Plugins(cfg.routes(), aclMetrics, cfg.search(), others, cfg.autopath());
+      AutopathMetrics autopathMetrics, List<ClusterDnsServer.OtherCluster> others) {
+    return new ClusterDnsServer.Plugins(cfg.routes(), aclMetrics, cfg.search(), others, cfg.autopath(),
+        autopathMetrics.success(cfg.serverLabel()));
   }
 
   private static QueryLog queryLog(EffectiveConfig cfg) {

@@ -73,6 +73,8 @@ class AutopathIT {
                 "www.example.test. 300 IN A 192.0.2.10"),
             Dig.lines(Dig.run(at, "+noall", "+answer", "www.example.test.demo.svc.cluster.local", "A")),
             "one round trip: a CNAME from the asked name, TTL of the found record, then its A");
+        assertTrue(server.metrics().lines().anyMatch(l -> l.startsWith("coredns_autopath_success_total{")
+                && !l.endsWith(" 0.0")), "CoreDNS's autopath series counts the walked answers");
 
         // A short name found through the node's search domain: www.svc.cluster.local, www.cluster.local NXDOMAIN.
         assertEquals(List.of(

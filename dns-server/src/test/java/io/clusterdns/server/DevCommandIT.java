@@ -127,13 +127,7 @@ class DevCommandIT {
         upstream.close();
       }
     } finally {
-      if (api != null) {
-        try {
-          api.destroy();
-        } catch (IllegalStateException e) {
-          System.err.println("mock server shutdown: " + e);
-        }
-      }
+      MockApiServers.stop(api);
     }
   }
 
@@ -262,11 +256,7 @@ class DevCommandIT {
       }, o -> o.contains("10.96.0.1"), server);
       await(server::output, o -> o.contains("synced, watching 2 namespaces, 2 services"), server);
     } finally {
-      try {
-        denying.destroy();
-      } catch (IllegalStateException e) {
-        System.err.println("mock server shutdown: " + e);
-      }
+      MockApiServers.stop(denying);
     }
   }
 
@@ -317,11 +307,7 @@ class DevCommandIT {
             + " kubernetes.default.svc.stage.test"), server.output());
       }
     } finally {
-      try {
-        second.destroy();
-      } catch (IllegalStateException e) {
-        System.err.println("mock server shutdown: " + e);
-      }
+      MockApiServers.stop(second);
     }
   }
 

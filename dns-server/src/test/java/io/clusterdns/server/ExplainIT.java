@@ -114,7 +114,7 @@ class ExplainIT {
       assertTrue(e.sources().stream().anyMatch(s -> s.detail().contains("NOT ready, address 10.244.3.3")
           && s.detail().contains("EndpointSlice shop/cart-x1")), e.sources().toString());
     } finally {
-      api.destroy();
+      MockApiServers.stop(api);
     }
   }
 

@@ -228,7 +228,7 @@ class WatchStormIT {
         assertTrue(server.process().isAlive(), server.output());
       }
     } finally {
-      api.destroy();
+      MockApiServers.stop(api);
     }
   }
 }

@@ -54,12 +54,20 @@ public final class Autopath {
   private final Name[] zones;
   /** The node's search domains, absolute. */
   private final Name[] nodeDomains;
+  /** Counts a query answered from further along the path ({@code coredns_autopath_success_total}). */
+  private final Runnable success;
 
   /**
    * @param zones the directive's ZONES (absolute, lowercase; {@code .} for all)
    * @param nodeDomains the node's search domains (absolute), in order
    */
   public Autopath(ClusterZone zone, List<String> zones, List<String> nodeDomains) {
+    this(zone, zones, nodeDomains, () -> { });
+  }
+
+  /** @param success counts each query a walk answers (not the all-NXDOMAIN ones), as CoreDNS's metric */
+  public Autopath(ClusterZone zone, List<String> zones, List<String> nodeDomains, Runnable success) {
+    this.success = success;
     this.zone = zone;
     this.zones = zones.stream().map(Name::fromConstantString).toArray(Name[]::new);
     this.nodeDomains = nodeDomains.stream().map(Name::fromConstantString).toArray(Name[]::new);
@@ -142,7 +150,7 @@ public final class Autopath {
     return result;
   }
 
-  private static void next(Message query, Name[] names, int i, Function<Message, CompletableFuture<Message>> step,
+  private void next(Message query, Name[] names, int i, Function<Message, CompletableFuture<Message>> step,
       CompletableFuture<Message> result) {
     if (i == names.length) {
       result.complete(null);
@@ -162,6 +170,7 @@ public final class Autopath {
         } else if (reply.getRcode() == Rcode.NXDOMAIN) {
           next(query, names, i + 1, step, result);
         } else {
+          success.run();
           result.complete(cnamed(query, reply));
         }
       } catch (RuntimeException e) {
