@@ -7,75 +7,7 @@
 # --append FILE  append the Markdown result section to FILE (e.g. conformance/bench/RESULTS.md)
 # --keep DIR     keep the work directory (configs, logs, every dnsperf output, result.json) in DIR
 # Everything else is passed to `hedge.py run` (--rate, --seconds, --drop, --hedge-on, --skip-single, ...).
-set -euo pipefail
-# `java -jar` serves from the JVM started here (there is no relaunch since issue 17); the options of the
-# launcher the build writes (dns-server/src/main/launcher/clusterdns) are measured as their own row by passing
-# them explicitly.
-
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../../.." && pwd)"
-jar="$root/dns-server/target/clusterdns.jar"
-command_line="conformance/bench/forward/hedge.sh $*"
-
-append=""
-keep=""
-pass=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --append) append="$2"; shift 2 ;;
-    --keep) keep="$2"; shift 2 ;;
-    *) pass+=("$1"); shift ;;
-  esac
-done
-
-for tool in java dnsperf python3 /usr/sbin/knotd; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
-if [ ! -f "$jar" ]; then
-  (cd "$root" && mvn -B -q -o -DskipTests package)
-fi
-
-work="$(mktemp -d /tmp/clusterdns-benchhedge.XXXXXX)"
-pidfile="$work/pids"
-: > "$pidfile"
-
-cleanup() {
-  # Stop, by PID, whatever bench.py started and has not stopped itself (it also stops them in `finally`).
-  # A PID is only signalled while its /proc entry still names the program we started, so a reused PID is safe.
-  while read -r pid name; do
-    [ -n "$pid" ] || continue
-    if [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$work\|clusterdns.jar\|$here/hedge.py"; then
-      kill -TERM "$pid" 2>/dev/null || true
-    fi
-  done < "$pidfile"
-  for _ in $(seq 1 50); do
-    alive=0
-    while read -r pid name; do
-      [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && alive=1
-    done < "$pidfile"
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  while read -r pid name; do
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  done < "$pidfile"
-  if [ -n "$keep" ]; then
-    mkdir -p "$keep" && cp -r "$work"/. "$keep"/ && echo "work files kept in $keep" >&2
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# In the background, so that a TERM/INT to this script runs the trap at once (bash defers traps while a
-# foreground command runs); the trap then stops bench.py and everything it started, by PID.
-python3 "$here/hedge.py" run --jar "$jar" --work "$work" --pidfile "$pidfile" --command "$command_line" \
-  --json "$work/result.json" --report "$work/report.md" "${pass[@]+"${pass[@]}"}" &
-bench_pid=$!
-echo "$bench_pid hedge.py" >> "$pidfile"
-wait "$bench_pid"
-
-if [ -n "$append" ]; then
-  cat "$work/report.md" >> "$append"
-  echo "appended to $append" >&2
-fi
+script=hedge.py
+tools="java dnsperf python3 /usr/sbin/knotd"
+tag=hedge
+source "$(dirname "${BASH_SOURCE[0]}")/drive.sh"
