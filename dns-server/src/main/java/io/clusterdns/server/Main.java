@@ -143,7 +143,8 @@ public final class Main implements Callable<Integer> {
       System.out.printf("configuration OK: zones %s, pods %s, ttl %d; listen %s; forward %s; data from %s%s%n",
           cfg.kubernetes().zones(), cfg.kubernetes().pods().name().toLowerCase(java.util.Locale.ROOT),
           cfg.kubernetes().ttl(), cfg.listen(),
-          cfg.forwards().stream().map(f -> f.zone() + " -> " + f.upstreams()).toList(), data,
+          cfg.forwards().stream().map(f -> f.zone() + " -> " + f.upstreams()
+              + (f.hedge().enabled() ? " (hedged)" : "")).toList(), data,
           cfg.autopath() == null ? "" : "; autopath @kubernetes in " + cfg.autopath().zones()
               + ", node search domains " + cfg.autopath().searchDomains());
       return 0;

@@ -92,6 +92,8 @@ class CorefileIT {
       System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
       assertEquals(0, Main.run("--conf", good.toString(), "--demo", "--check-config"));
       assertTrue(captured.toString(StandardCharsets.UTF_8).contains("configuration OK"), captured.toString());
+      assertTrue(captured.toString(StandardCharsets.UTF_8).contains("forward [. -> [127.0.0.1:5399] (hedged)]"),
+          "the summary says that tries are hedged, which CoreDNS does not do: " + captured);
 
       Path bad = dir.resolve("Corefile.bad");
       Files.writeString(bad, KUBEADM.replace("UPSTREAM", "127.0.0.1").replace("ttl 30", "upstream"));
