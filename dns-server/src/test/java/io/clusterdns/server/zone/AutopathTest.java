@@ -3,7 +3,11 @@ package io.clusterdns.server.zone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.clusterdns.config.KubernetesConfig;
 import io.clusterdns.config.PodsMode;
+import io.clusterdns.index.ClusterState;
+import io.clusterdns.index.NamespaceInfo;
+import io.clusterdns.index.SnapshotPublisher;
 import io.clusterdns.server.forward.LoopDetector;
 import io.clusterdns.server.query.Autopath;
 import io.clusterdns.server.query.QueryObserver;
@@ -167,6 +171,32 @@ class AutopathTest {
       assertEquals(r.upstream(), upstream.asked, "round " + round + ": upstream asked");
       assertEquals(r.qname(), reply.getQuestion().getName().toString(), "the question is the asked one");
     }
+  }
+
+  /**
+   * Whether a name is walked depends on its namespace existing, and the byte fast path remembers the answer: a
+   * namespace created after its names were asked must make them walk, not keep the remembered NXDOMAIN.
+   */
+  @Test
+  void aNamespaceCreatedLaterIsWalkedFromThen() throws Exception {
+    ClusterState state = ZoneFixture.state();
+    SnapshotPublisher source = SnapshotPublisher.ofSynced(state.build());
+    ClusterZone zone = new ClusterZone(KubernetesConfig.kubeadm("cluster.local", PodsMode.INSECURE, ZoneFixture.TTL),
+        source, ZoneFixture.addresses("127.0.0.1"));
+    FakeUpstream upstream = new FakeUpstream();
+    QueryPipeline p = pipeline(zone, upstream, true, NODE);
+    String name = APS + "shop.svc.cluster.local.";
+    for (int round = 0; round < 2; round++) {
+      assertEquals(Rcode.NXDOMAIN, ask(p, name, Type.A).getRcode(), "no namespace shop yet, round " + round);
+    }
+    assertEquals(List.of(), upstream.asked, "a name of no namespace is not walked");
+
+    state.putNamespace(new NamespaceInfo("shop", Map.of()));
+    source.publish(state.build());
+    Message walked = ask(p, name, Type.A);
+    assertEquals(Rcode.NOERROR, walked.getRcode());
+    assertEquals(List.of(name + " 300 IN CNAME " + APS, APS + " 300 IN A 192.0.2.10"), answer(walked),
+        "the CNAME carries the found record's TTL, as CoreDNS's cnamer");
   }
 
   @Test
