@@ -194,7 +194,8 @@ public final class Main implements Callable<Integer> {
               : source.snapshots().synced() && others.stream().allMatch(x -> x.watch().synced()) ? List.of()
               : List.of("kubernetes"),
           registry, explainAt,
-          explainAt == null ? null : explainEndpoint(server, running, source, upstreamMetrics)));
+          explainAt == null ? null : explainEndpoint(server, running, source, upstreamMetrics),
+          ExplainEndpoint.CONCURRENT));
       server.closeWith(HealthProbe.start(registry, cfg.health() == null ? null : socketAddress(cfg.health())));
     } catch (IOException | RuntimeException e) {
       server.close();

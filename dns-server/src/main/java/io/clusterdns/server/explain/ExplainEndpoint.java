@@ -3,8 +3,8 @@ package io.clusterdns.server.explain;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.clusterdns.server.forward.AnswerTrace;
+import io.clusterdns.server.ops.OpsServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -63,14 +63,14 @@ public final class ExplainEndpoint implements HttpHandler {
   @Override
   public void handle(HttpExchange ex) throws IOException {
     if (!"GET".equals(ex.getRequestMethod())) {
-      send(ex, 405, "text/plain", "GET only\n");
+      OpsServer.respond(ex, 405, "text/plain", "GET only\n");
       return;
     }
     Map<String, String> params = params(ex.getRequestURI().getRawQuery());
     String nameText = params.get("name");
     String typeText = params.getOrDefault("type", "A");
     if (nameText == null || nameText.isEmpty()) {
-      send(ex, 400, "text/plain", "usage: /explain?name=NAME[&type=TYPE]\n");
+      OpsServer.respond(ex, 400, "text/plain", "usage: /explain?name=NAME[&type=TYPE]\n");
       return;
     }
     int type = Explainer.type(typeText);
@@ -78,15 +78,16 @@ public final class ExplainEndpoint implements HttpHandler {
     try {
       name = Explainer.name(nameText);
     } catch (TextParseException e) {
-      send(ex, 400, "text/plain", "not a DNS name: " + nameText + " (" + e.getMessage() + ")\n");
+      OpsServer.respond(ex, 400, "text/plain", "not a DNS name: " + nameText + " (" + e.getMessage() + ")\n");
       return;
     }
     if (type < 0) {
-      send(ex, 400, "text/plain", "not a DNS type: " + typeText + "\n");
+      OpsServer.respond(ex, 400, "text/plain", "not a DNS type: " + typeText + "\n");
       return;
     }
     if (!running.tryAcquire()) {
-      send(ex, 503, "text/plain", CONCURRENT + " explanations are already being worked on; try again\n");
+      OpsServer.respond(ex, 503, "text/plain",
+          CONCURRENT + " explanations are already being worked on; try again\n");
       return;
     }
     try {
@@ -96,7 +97,7 @@ public final class ExplainEndpoint implements HttpHandler {
       try {
         reply = ask(name, type);
       } catch (IOException e) {
-        send(ex, 502, "text/plain", "the server's DNS listener at " + dns.get() + " did not answer: "
+        OpsServer.respond(ex, 502, "text/plain", "the server's DNS listener at " + dns.get() + " did not answer: "
             + e.getMessage() + "\n");
         return;
       } finally {
@@ -105,7 +106,7 @@ public final class ExplainEndpoint implements HttpHandler {
       // The forwarder completes the trace before the pipeline sends the reply, so it is done by now if any
       // upstream was asked.
       String answeredBy = upstream.getNow(null);
-      send(ex, 200, "application/json",
+      OpsServer.respond(ex, 200, "application/json",
           ExplanationText.json(explainer.get().fromServer(name, type, reply, cache, answeredBy)));
     } finally {
       running.release();
@@ -137,14 +138,5 @@ public final class ExplainEndpoint implements HttpHandler {
       }
     }
     return out;
-  }
-
-  private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-    ex.sendResponseHeaders(status, b.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(b);
-    }
   }
 }

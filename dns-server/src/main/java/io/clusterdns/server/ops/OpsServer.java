@@ -3,7 +3,6 @@ package io.clusterdns.server.ops;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import io.clusterdns.server.explain.ExplainEndpoint;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -31,21 +30,14 @@ public final class OpsServer implements AutoCloseable {
    * @param health, ready, metrics where to serve each endpoint; null = not served (no such Corefile plugin)
    * @param notReady returns the names of the parts that are not ready yet (empty when ready), e.g.
    *     {@code ["kubernetes"]} before the first sync
-   */
-  public static OpsServer start(
-      InetSocketAddress health, InetSocketAddress ready, InetSocketAddress metrics,
-      Supplier<List<String>> notReady, PrometheusRegistry registry) throws IOException {
-    return start(health, ready, metrics, notReady, registry, null, null);
-  }
-
-  /**
-   * As above, with {@code GET /explain} (issue 22) served by {@code explainHandler} on {@code explain}; null for
-   * none (the default: it shows the cluster's names to whoever reaches the address).
+   * @param explain where {@code explainHandler} serves {@code GET /explain} (issue 22); null for none (the
+   *     default: it shows the cluster's names to whoever reaches the address)
+   * @param explainConcurrency how many requests {@code explainHandler} works on at once (it refuses more)
    */
   public static OpsServer start(
       InetSocketAddress health, InetSocketAddress ready, InetSocketAddress metrics,
       Supplier<List<String>> notReady, PrometheusRegistry registry,
-      InetSocketAddress explain, HttpHandler explainHandler) throws IOException {
+      InetSocketAddress explain, HttpHandler explainHandler, int explainConcurrency) throws IOException {
     Map<InetSocketAddress, Map<String, HttpHandler>> byAddress = new LinkedHashMap<>();
     if (health != null) {
       byAddress.computeIfAbsent(health, a -> new LinkedHashMap<>()).put("/health", ex -> text(ex, 200, "OK"));
@@ -77,9 +69,9 @@ public final class OpsServer implements AutoCloseable {
               + String.join(", ", e.getValue().keySet()) + ": " + ex.getMessage());
         }
         e.getValue().forEach(s::createContext);
-        // /explain waits on a DNS reply (up to the forward budget) and takes at most ExplainEndpoint.CONCURRENT
+        // /explain waits on a DNS reply (up to the forward budget) and takes at most explainConcurrency
         // threads, so a listener it shares with /health or /ready keeps a thread free for the probes.
-        int threads = e.getValue().containsKey("/explain") ? ExplainEndpoint.CONCURRENT + 1 : 1;
+        int threads = e.getValue().containsKey("/explain") ? explainConcurrency + 1 : 1;
         s.setExecutor(Executors.newFixedThreadPool(threads, r -> {
           Thread t = new Thread(r, "ops-http");
           t.setDaemon(true);
@@ -101,8 +93,13 @@ public final class OpsServer implements AutoCloseable {
   }
 
   private static void text(HttpExchange ex, int status, String body) throws IOException {
+    respond(ex, status, "text/plain", body);
+  }
+
+  /** Sends {@code body} as UTF-8 of media type {@code type} with {@code status}, and closes the exchange. */
+  public static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
     ex.sendResponseHeaders(status, b.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(b);
