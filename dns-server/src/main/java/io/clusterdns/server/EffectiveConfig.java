@@ -240,20 +240,14 @@ record EffectiveConfig(
       for (AclPlugin a : b.acl()) {
         for (AclPlugin.Policy p : a.policies()) {
           for (String t : p.types()) {
-            if (Type.value(t) < 0) {
-              throw new Main.StartupException(o.conf.getFileName() + ":" + p.line() + ": acl: unknown query type '"
-                  + t + "'");
-            }
+            requireType(o, p.line(), "acl: unknown query type", t);
           }
         }
       }
       for (RewritePlugin.Rule r : b.rewrite().map(RewritePlugin::rules).orElse(List.of())) {
         if (r.field() == RewritePlugin.Field.TYPE) {
           for (String t : List.of(r.from(), r.to())) {
-            if (Type.value(t) < 0) {
-              throw new Main.StartupException(o.conf.getFileName() + ":" + r.line() + ": rewrite type: unknown "
-                  + "type '" + t + "'");
-            }
+            requireType(o, r.line(), "rewrite type: unknown type", t);
           }
         }
       }
@@ -261,6 +255,13 @@ record EffectiveConfig(
           b.hosts().orElse(null), b.acl()));
     }
     return out;
+  }
+
+  /** Fails start-up with {@code FILE:LINE: what 'TYPE'} when dnsjava knows no RR type {@code type}. */
+  private static void requireType(ServerOptions o, int line, String what, String type) throws Main.StartupException {
+    if (Type.value(type) < 0) {
+      throw new Main.StartupException(o.conf.getFileName() + ":" + line + ": " + what + " '" + type + "'");
+    }
   }
 
   /**

@@ -159,9 +159,7 @@ final class ExplainCommand implements Callable<Integer> {
     o.ttl = ttl;
     // A server serves (SERVFAIL) after 5 s without a first sync; one explanation may wait for the whole list.
     o.startupTimeoutSeconds = SYNC_TIMEOUT_SECONDS;
-    if (snapshot != null && demo) {
-      throw new Main.StartupException("--snapshot and --demo cannot be used together");
-    }
+    Main.checkDataSource(o);
     EffectiveConfig cfg = EffectiveConfig.resolve(o);
     try (ClusterSource source = ClusterSource.open(o, cfg, new PrometheusRegistry())) {
       return explainer(cfg, source.snapshots(), Main.selfAddresses()).fromIndex(qname, Explainer.type(type));

@@ -107,13 +107,7 @@ public final class Main implements Callable<Integer> {
   static int serve(ServerOptions o, StartupHooks hooks) throws Exception {
     long t0 = System.nanoTime();
     CountDownLatch stopped = new CountDownLatch(1);
-    if (o.snapshot != null && o.demo) {
-      throw new StartupException("--snapshot and --demo cannot be used together");
-    }
-    if ((o.snapshot != null || o.demo) && (o.kubeconfig != null || o.context != null)) {
-      throw new StartupException("--kubeconfig/--context watch an API server; they cannot be combined with "
-          + (o.demo ? "--demo" : "--snapshot"));
-    }
+    checkDataSource(o);
     if (o.startupTimeoutSeconds != null && (o.startupTimeoutSeconds < 0 || o.startupTimeoutSeconds > 600)) {
       throw new StartupException("--startup-timeout must be between 0 and 600 seconds, not " + o.startupTimeoutSeconds);
     }
@@ -273,6 +267,17 @@ public final class Main implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /** One source of cluster data: a snapshot, the demo, or an API server (the server's and explain's rule). */
+  static void checkDataSource(ServerOptions o) throws StartupException {
+    if (o.snapshot != null && o.demo) {
+      throw new StartupException("--snapshot and --demo cannot be used together");
+    }
+    if ((o.snapshot != null || o.demo) && (o.kubeconfig != null || o.context != null)) {
+      throw new StartupException("--kubeconfig/--context watch an API server; they cannot be combined with "
+          + (o.demo ? "--demo" : "--snapshot"));
+    }
   }
 
   /**
