@@ -85,7 +85,7 @@ final class MemoryBench {
             + nmtSummary(dns.jcmd("VM.native_memory", "summary")) + "```");
       }
 
-      // Forced relist: 410 on every watch; done when every list has been served again, the informers watch
+      // Forced relist: 410 on every watch; done when every list has been served again, clusterdns watches
       // again, and the relist-only markers of all four kinds answer.
       boolean reset = dns.resetPeak();
       long r0 = System.nanoTime();
@@ -117,7 +117,7 @@ final class MemoryBench {
 
   /**
    * When the mock served each kind's list, against the process start, and what came after the last page: the
-   * list time (the informers paging through the API server, the mock's serving included) apart from the time
+   * list time (clusterdns paging through the API server, the mock's serving included) apart from the time
    * to apply the lists and be ready (issue 17 asks for them apart).
    */
   private static String listTimes(PagedListDispatcher d, long startNanos, double readyMs) {

@@ -20,13 +20,13 @@ import java.util.function.BiConsumer;
  * Pods are answered from pre-built pages ({@value #PAGE} items, {@code metadata.continue} and
  * {@code resourceVersion} set as a real API server does), and WATCHes are accepted and held open without
  * events. {@link #forceRelist()} sends every held watch a {@code 410 Gone} ERROR event (as ClusterWatchTest's
- * FaultyCrudDispatcher does), after which the informers relist; the relist's last pages carry one marker
+ * FaultyCrudDispatcher does), after which clusterdns relists; the relist's last pages carry one marker
  * object per kind, so the benchmark can see when the relist has been applied. Anything else goes to the CRUD
  * dispatcher. The CRUD mock's create path scans every object (~400/s), far too slow for 300,000 objects.
  * Called on the mock web server's threads.
  */
 final class PagedListDispatcher extends KubernetesCrudDispatcher {
-  /** Items per page; the informers of clusterdns ask for 500 (ClusterWatch.LIST_PAGE). */
+  /** Items per page; clusterdns asks for 500 (ListWatch.PAGE). */
   static final int PAGE = 500;
 
   private static final String GONE = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","

@@ -5,7 +5,7 @@ package io.clusterdns.bench.watch;
  * {@code services / 20} namespaces (every tenth headless), one EndpointSlice per Service whose endpoint is
  * Pod i (ready, with a Pod targetRef), and {@code pods} Running Pods. Items carry the fields a real API
  * server returns for them (labels, owner references, a container, conditions), without managedFields.
- * Item resourceVersions are fixed, so a relist of the same data is a no-op diff for the informers. The
+ * Item resourceVersions are fixed, so a relist of the same data is a no-op diff for clusterdns. The
  * relist markers are four extra objects that only the second list generation carries.
  */
 final class SyntheticCluster {

@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code --print-resolver-config}.
  */
 class DevCommandIT {
-  /** Longest wait for the watch to sync or recover; fabric8's informer retries back off to about 30 s. */
+  /** Longest wait for the watch to sync or recover; the watch's retries back off to 30 s. */
   private static final Duration CONVERGE = Duration.ofSeconds(90);
 
   /** Longest a command that prints and exits may take. */

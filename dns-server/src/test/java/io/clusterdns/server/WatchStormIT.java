@@ -46,7 +46,7 @@ import org.xbill.DNS.Type;
  * second (10,000 adds, then 5,000 address changes, then 2,500 deletes) while a client keeps asking a name the
  * storm does not touch. Every answer during the storm is right, the process stays up, and afterwards every
  * storm name answers the API's final state. The mock's CRUD path takes ~500 writes a second, so the events are
- * written straight into the Services watch the informer holds open (a WebSocket, as with a real API server);
+ * written straight into the Services watch clusterdns holds open (a WebSocket, as with a real API server);
  * lists and the other watches are the CRUD mock's.
  */
 class WatchStormIT {

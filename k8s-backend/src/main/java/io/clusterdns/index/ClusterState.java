@@ -84,8 +84,13 @@ public final class ClusterState {
 
   public boolean putService(ServiceInfo svc) {
     NamespaceState s = state(svc.namespace());
-    ServiceInfo old = s.services.put(svc.name(), svc);
-    return !svc.equals(old) && markDirty(s);
+    // An equal record keeps the one already held, which the published snapshot shares: replacing it would
+    // keep two copies of every object after a relist.
+    if (svc.equals(s.services.get(svc.name()))) {
+      return false;
+    }
+    s.services.put(svc.name(), svc);
+    return markDirty(s);
   }
 
   public boolean removeService(String namespace, String name) {
@@ -98,10 +103,11 @@ public final class ClusterState {
       slice = withoutTargetNames(slice); // pod names are kept only where they name endpoints (memory)
     }
     NamespaceState s = state(slice.namespace());
-    EndpointSliceInfo old = s.slices.put(slice.name(), slice);
+    EndpointSliceInfo old = s.slices.get(slice.name());
     if (slice.equals(old)) {
-      return false;
+      return false; // keeps the record the snapshot shares (putService)
     }
+    s.slices.put(slice.name(), slice);
     if (old != null) {
       unlinkSlice(s, old);
     }
@@ -134,13 +140,64 @@ public final class ClusterState {
 
   public boolean putPod(PodInfo pod) {
     NamespaceState s = state(pod.namespace());
-    PodInfo old = s.pods.put(pod.name(), pod);
-    return !pod.equals(old) && markDirty(s);
+    if (pod.equals(s.pods.get(pod.name()))) {
+      return false; // keeps the record the snapshot shares (putService)
+    }
+    s.pods.put(pod.name(), pod);
+    return markDirty(s);
   }
 
   public boolean removePod(String namespace, String name) {
     NamespaceState s = namespaces.get(namespace);
     return s != null && s.pods.remove(name) != null && markDirty(s);
+  }
+
+  // ---------------------------------------------------------------------------------------- after a list
+
+  /**
+   * After a complete list of Namespaces: removes every namespace whose name the list did not have (deleted
+   * while no watch was running). Returns whether anything changed.
+   */
+  public boolean retainNamespaces(Set<String> listed) {
+    boolean changed = false;
+    for (String name : namespaceNames()) {
+      if (!listed.contains(name)) {
+        changed |= removeNamespace(name);
+      }
+    }
+    return changed;
+  }
+
+  /** As {@link #retainNamespaces} for Services; {@code listed} holds "namespace/name" keys. */
+  public boolean retainServices(Set<String> listed) {
+    return retain(listed, s -> s.services.keySet(), this::removeService);
+  }
+
+  /** As {@link #retainNamespaces} for EndpointSlices; {@code listed} holds "namespace/name" keys. */
+  public boolean retainEndpointSlices(Set<String> listed) {
+    return retain(listed, s -> s.slices.keySet(), this::removeEndpointSlice);
+  }
+
+  /** As {@link #retainNamespaces} for Pods; {@code listed} holds "namespace/name" keys. */
+  public boolean retainPods(Set<String> listed) {
+    return retain(listed, s -> s.pods.keySet(), this::removePod);
+  }
+
+  private boolean retain(Set<String> listed, java.util.function.Function<NamespaceState, Set<String>> names,
+      java.util.function.BiPredicate<String, String> remove) {
+    List<String[]> gone = new ArrayList<>();
+    namespaces.forEach((ns, s) -> {
+      for (String name : names.apply(s)) {
+        if (!listed.contains(ns + "/" + name)) {
+          gone.add(new String[] {ns, name});
+        }
+      }
+    });
+    boolean changed = false;
+    for (String[] g : gone) {
+      changed |= remove.test(g[0], g[1]);
+    }
+    return changed;
   }
 
   /** Whether a change was recorded since the last {@link #build()}. */

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The slim form of a Service: only what DNS needs. A new field must be justified by memory at 100,000
- * services (the informers keep one of these per Service, never the fabric8 object).
+ * services (the watch keeps one of these per Service, never the fabric8 object).
  *
  * @param clusterIps {@code spec.clusterIPs} (or {@code spec.clusterIP}); empty for headless and ExternalName
  * @param externalName {@code spec.externalName} for {@link ServiceKind#EXTERNAL_NAME}, else null

@@ -15,9 +15,9 @@ import io.clusterdns.index.SnapshotSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.Informable;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.Watchable;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,46 +33,43 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Follows the API server with fabric8 informers and keeps a {@link SnapshotPublisher} current.
+ * Follows the API server with one {@link ListWatch} per kind and keeps a {@link SnapshotPublisher} current.
  *
  * <p>Design notes.
  * <ul>
- *   <li><b>Threads.</b> fabric8's informer threads run the {@link Handler}s: they convert each object at once
- *       with {@link SlimConverter} and put a {@link Change} on one queue; nothing else. A single indexer
- *       thread ({@code clusterdns-indexer}) owns the {@link ClusterState}: it drains the queue in batches,
- *       applies them, builds the next snapshot and publishes it with one atomic swap. Query threads only
- *       read published snapshots.
- *   <li><b>Memory.</b> No fabric8 object outlives its event: the informers' stores are
- *       {@link KeyOnlyItemStore}s (key and resourceVersion), and lists are paged ({@value #LIST_PAGE} items),
- *       so the only copy of the cluster is the slim records.
+ *   <li><b>Threads.</b> Each kind's list thread and watch thread run its {@link Handler}: list pages arrive
+ *       as slim records, watch events are converted at once with {@link SlimConverter}; either way they become
+ *       {@link Change}s on one queue; nothing else. A single indexer thread ({@code clusterdns-indexer}) owns
+ *       the {@link ClusterState}: it drains the queue in batches, applies them, builds the next snapshot and
+ *       publishes it with one atomic swap. Query threads only read published snapshots.
+ *   <li><b>Memory.</b> No fabric8 object outlives its event and there is no informer store: lists are paged
+ *       ({@value ListWatch#PAGE} items) and read straight into slim records, so the only copy of the cluster
+ *       is the slim records in the {@link ClusterState}.
  *   <li><b>Publishing.</b> Only when a DNS-relevant field changed ({@link ClusterState} compares slim
  *       records). Builds are paced: after a build that took T, the next waits at least T while more events
  *       queue up, so a burst of 10,000 changes costs a few large builds, not 10,000 small ones, and the
  *       indexer spends at most about half its time building. Nothing is published before the first sync.
- *   <li><b>Sync.</b> Synced once every informer has delivered its first complete list ({@code onList}) and
+ *   <li><b>Sync.</b> Synced once every kind has delivered its first complete list ({@link Listed}) and
  *       the indexer has applied and published it; then {@link SnapshotPublisher#markSynced()} (CoreDNS
  *       HasSynced, behaviours.md 9.7). Until then queries see {@link SnapshotSource#synced()} false and answer
  *       SERVFAIL, never NXDOMAIN. {@link #awaitStartup()} bounds how long start-up waits (13.4).
- *   <li><b>Faults.</b> API server unreachable or watch closed: fabric8 retries (the exception handler always
- *       says retry) and the last snapshot keeps serving. 410 Gone / expired version: fabric8 relists; because
- *       the store remembers resourceVersions, unchanged objects raise no event and vanished ones raise a
- *       delete, so a relist is applied as a diff and never builds a second copy of the state. The data-age
- *       gauge shows how long the data has not been known current.
+ *   <li><b>Faults.</b> API server unreachable or watch closed: the list-watch retries (fabric8 resumes
+ *       dropped watches) and the last snapshot keeps serving. 410 Gone / expired version: it relists; listed
+ *       objects that are unchanged change nothing (the state compares slim records) and those the list no
+ *       longer has are removed when it ends ({@link Listed}), so a relist is applied as a diff and never
+ *       builds a second copy of the state. The data-age gauge shows how long the data has not been known
+ *       current.
  *   <li><b>Filters.</b> {@code namespaces}: objects of other namespaces are dropped in the handler.
- *       {@code namespace_labels}: a label selector on the Namespace informer, so a namespace that stops
+ *       {@code namespace_labels}: a label selector on the Namespace list and watch, so a namespace that stops
  *       matching is deleted and its names vanish. {@code labels}: a selector on Services and EndpointSlices.
  * </ul>
  */
 public final class ClusterWatch implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ClusterWatch.class.getName());
-
-  /** Items per list page, so a relist of 100,000 pods never holds them all as fabric8 objects at once. */
-  static final long LIST_PAGE = 500;
 
   /** Most changes applied per batch before a build is considered. */
   private static final int MAX_BATCH = 10_000;
@@ -80,10 +77,10 @@ public final class ClusterWatch implements AutoCloseable {
   /** How often the indexer wakes without events, to refresh the data age; milliseconds. */
   private static final long IDLE_WAKE_MILLIS = 500;
 
-  /** Minimum interval between two warnings about the same informer's failures; milliseconds. */
+  /** Minimum interval between two warnings about the same kind's failures; milliseconds. */
   private static final long WARN_INTERVAL_MILLIS = 30_000;
 
-  /** The kinds watched; one informer each. */
+  /** The kinds watched; one list-watch each. */
   enum Kind { NAMESPACE, SERVICE, ENDPOINT_SLICE, POD }
 
   /** What a handler hands the indexer. */
@@ -99,8 +96,11 @@ public final class ClusterWatch implements AutoCloseable {
 
   record Delete(Kind kind, String namespace, String name) implements Change {}
 
-  /** An informer finished a list (the first one, or a relist). */
-  record Listed(Kind kind) implements Change {}
+  /**
+   * A list finished (the first one, or a relist); {@code keys} are every object it had, so the others are
+   * removed.
+   */
+  record Listed(Kind kind, Set<String> keys) implements Change {}
 
   private final KubernetesClient client;
   private final WatchConfig options;
@@ -110,7 +110,7 @@ public final class ClusterWatch implements AutoCloseable {
   private final Set<String> namespaceFilter;
   private final BlockingQueue<Change> queue = new LinkedBlockingQueue<>();
   private final CountDownLatch syncedLatch = new CountDownLatch(1);
-  private final List<SharedIndexInformer<?>> informers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<ListWatch<?>> listWatches = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<Kind, Long> lastWarn = new ConcurrentHashMap<>();
   private final long startedAtMillis;
 
@@ -120,7 +120,7 @@ public final class ClusterWatch implements AutoCloseable {
   private final Set<String> headlessWithSelector = new HashSet<>();
 
   private volatile Thread indexer;
-  /** The informers' own client (slim serialization), made from {@link #client}'s configuration; closed here. */
+  /** The watches' own client (slim serialization), made from {@link #client}'s configuration; closed here. */
   private volatile KubernetesClient slimClient;
   private volatile boolean closed;
   private volatile long freshAtMillis;
@@ -156,7 +156,7 @@ public final class ClusterWatch implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------- lifecycle
 
-  /** Starts the indexer thread and the informers; returns at once (see {@link #awaitSynced}). */
+  /** Starts the indexer thread and the list-watches; returns at once (see {@link #awaitSynced}). */
   public synchronized void start() {
     if (indexer != null) {
       throw new IllegalStateException("already started");
@@ -166,31 +166,31 @@ public final class ClusterWatch implements AutoCloseable {
     indexer = t;
     t.start();
 
-    // Informers over the slim resource classes, on a client of their own whose serialization decodes each
-    // event straight into them (performance.md 2.8): no full Pod or Service per event, no model deserializers.
+    // Watches over the slim resource classes, on a client of their own whose serialization decodes each event
+    // straight into them (performance.md 2.8): no full Pod or Service per event, no model deserializers.
     KubernetesClient slim = new KubernetesClientBuilder().withConfig(client.getConfiguration())
         .withKubernetesSerialization(SlimResources.serialization()).build();
     slimClient = slim;
-    informers.add(informer(Kind.NAMESPACE,
-        withLabels(slim.resources(SlimResources.SlimNamespace.class), options.namespaceLabels()),
-        SlimResources.SlimNamespace::new, ns -> new Upsert(Kind.NAMESPACE, SlimConverter.namespace(ns), -1, false)));
-    informers.add(informer(Kind.SERVICE,
-        withLabels(slim.resources(SlimResources.SlimService.class).inAnyNamespace(), options.labels()),
-        SlimResources.SlimService::new, svc -> {
+    listWatches.add(listWatch(slim, Kind.NAMESPACE, "api/v1/namespaces", options.namespaceLabels(), "Namespace",
+        "v1", slim.resources(SlimResources.SlimNamespace.class),
+        ns -> new Upsert(Kind.NAMESPACE, SlimConverter.namespace(ns), -1, false)));
+    listWatches.add(listWatch(slim, Kind.SERVICE, "api/v1/services", options.labels(), "Service", "v1",
+        slim.resources(SlimResources.SlimService.class).inAnyNamespace(), svc -> {
           ServiceInfo info = SlimConverter.service(svc);
           return new Upsert(Kind.SERVICE, info, -1,
               info.kind() == ServiceKind.HEADLESS && SlimConverter.hasSelector(svc));
         }));
-    informers.add(informer(Kind.ENDPOINT_SLICE,
-        withLabels(slim.resources(SlimResources.SlimEndpointSlice.class).inAnyNamespace(), options.labels()),
-        SlimResources.SlimEndpointSlice::new, eps -> new Upsert(Kind.ENDPOINT_SLICE, SlimConverter.endpointSlice(eps),
-            SlimConverter.triggerTimeMillis(eps), false)));
+    listWatches.add(listWatch(slim, Kind.ENDPOINT_SLICE, "apis/discovery.k8s.io/v1/endpointslices", options.labels(),
+        "EndpointSlice", "discovery.k8s.io/v1", slim.resources(SlimResources.SlimEndpointSlice.class).inAnyNamespace(),
+        eps -> new Upsert(Kind.ENDPOINT_SLICE, SlimConverter.endpointSlice(eps), SlimConverter.triggerTimeMillis(eps),
+            false)));
     if (options.watchPods()) {
-      informers.add(informer(Kind.POD, slim.resources(SlimResources.SlimPod.class).inAnyNamespace(),
-          SlimResources.SlimPod::new, pod -> new Upsert(Kind.POD, SlimConverter.pod(pod), -1, false)));
+      listWatches.add(listWatch(slim, Kind.POD, "api/v1/pods", null, "Pod", "v1",
+          slim.resources(SlimResources.SlimPod.class).inAnyNamespace(),
+          pod -> new Upsert(Kind.POD, SlimConverter.pod(pod), -1, false)));
     }
-    for (SharedIndexInformer<?> inf : informers) {
-      inf.start();
+    for (ListWatch<?> lw : listWatches) {
+      lw.start();
     }
   }
 
@@ -223,7 +223,7 @@ public final class ClusterWatch implements AutoCloseable {
   }
 
   /**
-   * Seconds since the data was last known to be current: 0 while synced and every informer is watching;
+   * Seconds since the data was last known to be current: 0 while synced and every kind is watching;
    * otherwise the time since that was last true (or since start, before the first sync).
    */
   public double dataAgeSeconds() {
@@ -234,33 +234,33 @@ public final class ClusterWatch implements AutoCloseable {
     return Math.max(0, now - freshAtMillis) / 1000.0;
   }
 
-  /** Objects the informers have handed the indexer so far (adds, updates, deletes): progress of a first sync. */
+  /** Objects the list-watches have handed the indexer so far (adds, updates, deletes): progress of a first sync. */
   public long changesReceived() {
     return enqueued.get();
   }
 
-  /** True while every informer has an open watch (false before the first sync and while reconnecting). */
+  /** True while every kind has an open watch (false before the first sync and while reconnecting). */
   public boolean watching() {
-    if (informers.isEmpty()) {
+    if (listWatches.isEmpty()) {
       return false;
     }
-    for (SharedIndexInformer<?> inf : informers) {
-      if (!inf.isWatching()) {
+    for (ListWatch<?> lw : listWatches) {
+      if (!lw.watching()) {
         return false;
       }
     }
     return true;
   }
 
-  /** Stops the informers and the indexer; the last snapshot stays published. */
+  /** Stops the list-watches and the indexer; the last snapshot stays published. */
   @Override
   public synchronized void close() {
     closed = true;
-    for (SharedIndexInformer<?> inf : informers) {
+    for (ListWatch<?> lw : listWatches) {
       try {
-        inf.stop();
+        lw.close();
       } catch (RuntimeException e) {
-        LOG.log(Level.FINE, "stopping informer", e);
+        LOG.log(Level.FINE, "stopping list-watch", e);
       }
     }
     KubernetesClient slim = slimClient;
@@ -278,29 +278,27 @@ public final class ClusterWatch implements AutoCloseable {
     }
   }
 
-  // ------------------------------------------------------------------------------------------ informers
+  // ------------------------------------------------------------------------------------------ list-watches
 
-  private static <T extends HasMetadata> Informable<T> withLabels(
-      io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable<T, ?, ?> op, String selector) {
+  private static <T extends HasMetadata> Watchable<T> withLabels(FilterWatchListDeletable<T, ?, ?> op,
+      String selector) {
     return selector == null ? op : op.withLabelSelector(selector);
   }
 
-  private <T extends HasMetadata> SharedIndexInformer<T> informer(
-      Kind kind, Informable<T> source, Supplier<T> blank, Function<T, Upsert> convert) {
-    SharedIndexInformer<T> inf = source.withLimit(LIST_PAGE).runnableInformer(0);
-    inf.itemStore(new KeyOnlyItemStore<>(blank));
-    // The default namespace index keeps a second key per object; nothing here looks objects up by namespace.
-    inf.removeNamespaceIndex();
-    inf.addEventHandler(new Handler<>(kind, convert));
-    inf.exceptionHandler((started, t) -> {
-      warnRarely(kind, "watch of " + kind + " failed, retrying: " + t);
-      return !closed;
-    });
-    return inf;
+  private <T extends HasMetadata> ListWatch<T> listWatch(KubernetesClient slim, Kind kind, String path,
+      String selector, String itemKind, String apiVersion, FilterWatchListDeletable<T, ?, ?> op,
+      Function<T, Upsert> convert) {
+    Integer timeout = slim.getConfiguration().getRequestTimeout();
+    return new ListWatch<>(kind.name().toLowerCase(java.util.Locale.ROOT), slim.getHttpClient(),
+        slim.getConfiguration().getMasterUrl(), path, selector, itemKind, apiVersion, withLabels(op, selector),
+        timeout == null || timeout <= 0 ? 60_000 : Math.max(timeout, 60_000), new Handler<>(kind, convert));
   }
 
-  /** Runs on fabric8's informer threads: convert at once, queue, return. */
-  private final class Handler<T extends HasMetadata> implements ResourceEventHandler<T> {
+  /**
+   * Runs on a kind's list thread (pages) and watch thread (events): convert, queue, return. Objects of
+   * namespaces outside the {@code namespaces} filter are dropped here.
+   */
+  private final class Handler<T extends HasMetadata> implements ListWatch.Sink<T> {
     private final Kind kind;
     private final Function<T, Upsert> convert;
 
@@ -310,48 +308,56 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     @Override
-    public void onAdd(T obj) {
-      upsert(obj);
-    }
-
-    @Override
-    public void onUpdate(T oldObj, T newObj) {
-      upsert(newObj);
-    }
-
-    @Override
-    public void onDelete(T obj, boolean finalStateUnknown) {
-      String ns = obj.getMetadata().getNamespace();
-      if (exposed(ns, obj)) {
-        enqueue(new Delete(kind, ns, obj.getMetadata().getName()));
+    public void page(ManifestReader.ListPage page) {
+      for (String rejected : page.rejected) {
+        LOG.warning(rejected + "; ignored");
+      }
+      Set<String> withSelector = page.servicesWithSelector.isEmpty() ? Set.of()
+          : new HashSet<>(page.servicesWithSelector);
+      for (Object o : page.items) {
+        String key = ListWatch.keyOf(o);
+        if (!exposed(kind == Kind.NAMESPACE ? key : key.substring(0, key.indexOf('/')))) {
+          continue;
+        }
+        boolean headlessWithSelector = o instanceof ServiceInfo s && s.kind() == ServiceKind.HEADLESS
+            && withSelector.contains(key);
+        // Listed slices carry no trigger time: a list is not a change being programmed (behaviours.md 14).
+        enqueue(new Upsert(kind, o, -1, headlessWithSelector));
       }
     }
 
     @Override
-    public void onList(String resourceVersion, boolean remainedEmpty) {
-      enqueue(new Listed(kind));
+    public void listed(Set<String> keys) {
+      enqueue(new Listed(kind, keys));
     }
 
-    private void upsert(T obj) {
+    @Override
+    public void event(Watcher.Action action, T obj) {
       String ns = obj.getMetadata().getNamespace();
-      if (!exposed(ns, obj)) {
+      String name = obj.getMetadata().getName();
+      if (!exposed(kind == Kind.NAMESPACE ? name : ns)) {
+        return;
+      }
+      if (action == Watcher.Action.DELETED) {
+        enqueue(new Delete(kind, ns, name));
         return;
       }
       try {
         enqueue(convert.apply(obj));
       } catch (ConversionException e) {
         // The API server validates objects, so this is rare; serving the object's old form would be wrong.
-        LOG.warning(kind + " " + KeyOnlyItemStore.keyOf(ns, obj.getMetadata().getName())
-            + " ignored: " + e.getMessage());
-        enqueue(new Delete(kind, ns, obj.getMetadata().getName()));
+        LOG.warning(kind + " " + (ns == null ? name : ns + "/" + name) + " ignored: " + e.getMessage());
+        enqueue(new Delete(kind, ns, name));
       }
     }
 
-    private boolean exposed(String namespace, T obj) {
-      if (namespaceFilter.isEmpty()) {
-        return true;
-      }
-      return namespaceFilter.contains(kind == Kind.NAMESPACE ? obj.getMetadata().getName() : namespace);
+    @Override
+    public void failed(Throwable cause) {
+      warnRarely(kind, "watch of " + kind + " failed, retrying: " + cause);
+    }
+
+    private boolean exposed(String namespace) {
+      return namespaceFilter.isEmpty() || namespaceFilter.contains(namespace);
     }
   }
 
@@ -469,6 +475,15 @@ public final class ClusterWatch implements AutoCloseable {
 
   private void apply(Change c) {
     if (c instanceof Listed l) {
+      switch (l.kind()) {
+        case NAMESPACE -> state.retainNamespaces(l.keys());
+        case SERVICE -> {
+          headlessWithSelector.retainAll(l.keys());
+          state.retainServices(l.keys());
+        }
+        case ENDPOINT_SLICE -> state.retainEndpointSlices(l.keys());
+        case POD -> state.retainPods(l.keys());
+      }
       listed.add(l.kind());
       listsApplied++;
     } else if (c instanceof Upsert u) {
@@ -525,15 +540,10 @@ public final class ClusterWatch implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------- helpers
 
-  /** Marks the data fresh now if synced and every informer is watching; returns whether it did. */
+  /** Marks the data fresh now if synced and every kind is watching; returns whether it did. */
   private boolean refreshFreshness(long now) {
-    if (!publisher.synced() || informers.isEmpty()) {
+    if (!publisher.synced() || !watching()) {
       return false;
-    }
-    for (SharedIndexInformer<?> inf : informers) {
-      if (!inf.isWatching()) {
-        return false;
-      }
     }
     freshAtMillis = now;
     return true;

@@ -38,7 +38,7 @@ import tools.jackson.dataformat.yaml.YAMLFactory;
  * array; any document may be a {@code kind: List} or a typed list such as {@code ServiceList} (what
  * {@code kubectl get ... -o yaml} writes). Each object is read from Jackson's token stream by
  * {@link ManifestReader}, which keeps only the fields DNS needs and converts them with {@link SlimConverter},
- * the conversion the informers use: no Kubernetes model object is made. Plain block-YAML documents take the
+ * the conversion the watch uses: no Kubernetes model object is made. Plain block-YAML documents take the
  * {@link BlockYaml} fast path, anything else Jackson's YAML parser. A file is read in 4 MB blocks of whole
  * documents, parsed on all cores while the next block is read ({@link #loadBlocks}); a stream of a megabyte
  * or more is cut at document markers into one stretch per core; results are merged in file order.

@@ -80,6 +80,70 @@ final class ManifestReader {
   }
 
   /**
+   * One page of an API server's list response ({@code GET /api/v1/services?limit=N}): its items as slim
+   * records, in order, and what the watch needs besides (the list's resourceVersion and continue token, which
+   * Services have a selector). An item that cannot be converted is left out and named in {@link #rejected}:
+   * the API server validated it, so this is rare, and serving an older form of it would be wrong.
+   */
+  static final class ListPage {
+    String resourceVersion;
+    String continueToken;
+    final List<Object> items = new ArrayList<>();
+    /** "namespace/name" of each listed Service whose selector is not empty. */
+    final List<String> servicesWithSelector = new ArrayList<>();
+    /** One line per item left out: "Service ns/name: reason". */
+    final List<String> rejected = new ArrayList<>(0);
+  }
+
+  /**
+   * Reads one list response whose items are of {@code kind} in {@code apiVersion} (the API server leaves
+   * both out of each item); unknown fields, and items of any other kind, are skipped.
+   *
+   * @throws JacksonException when the body is not JSON
+   */
+  static ListPage readListPage(JsonParser jp, String kind, String apiVersion) {
+    ManifestReader r = new ManifestReader(ManifestTokens.of(jp), true);
+    ListPage page = new ListPage();
+    ManifestTokens p = r.p;
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw new IllegalArgumentException("a list response is not a JSON object");
+    }
+    for (String f = p.nextName(); f != null; f = p.nextName()) {
+      JsonToken t = p.nextToken();
+      if (f.equals("metadata") && t == JsonToken.START_OBJECT) {
+        for (String g = p.nextName(); g != null; g = p.nextName()) {
+          p.nextToken();
+          switch (g) {
+            case "resourceVersion" -> page.resourceVersion = r.textOnly();
+            case "continue" -> page.continueToken = r.textOnly();
+            default -> p.skipChildren();
+          }
+        }
+      } else if (f.equals("items") && t == JsonToken.START_ARRAY) {
+        for (JsonToken i = p.nextToken(); i != JsonToken.END_ARRAY; i = p.nextToken()) {
+          if (i != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            continue;
+          }
+          Draft d = r.readObject(false);
+          Object o = convert(d, kind, apiVersion, "", 0);
+          if (o instanceof Failure fail) {
+            page.rejected.add(kind + " " + d.describe() + ": " + fail.detail());
+          } else if (!(o instanceof Skipped)) {
+            page.items.add(o);
+            if (d.hasSelector && o instanceof ServiceInfo) {
+              page.servicesWithSelector.add(d.namespace + "/" + d.name);
+            }
+          }
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    return page;
+  }
+
+  /**
    * Reads the YAML documents of {@code bytes[from, to)} one by one, each through the {@link BlockYaml} fast
    * path when it is of that plain shape, else through Jackson's parser. Document numbers and lines in a
    * failure count from each document's start: the caller reads the file again with {@link #read} for the
@@ -428,6 +492,7 @@ final class ManifestReader {
         case "clusterIP" -> d.clusterIP = string(d, 's', "spec.clusterIP");
         case "clusterIPs" -> d.clusterIPs = stringList(d, 's', "spec.clusterIPs");
         case "ports" -> d.servicePorts = readPorts(d, 's', "spec.ports");
+        case "selector" -> d.hasSelector = nonEmptyObject();
         default -> p.skipChildren();
       }
     }
@@ -583,6 +648,24 @@ final class ManifestReader {
     return false;
   }
 
+  /** Skips the value; true if it was an object with at least one field. */
+  private boolean nonEmptyObject() {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return false;
+    }
+    boolean any = p.nextName() != null;
+    if (any) {
+      p.nextToken();
+      p.skipChildren();
+      while (p.nextName() != null) {
+        p.nextToken();
+        p.skipChildren();
+      }
+    }
+    return any;
+  }
+
   /** A string value, or null for anything else (skipped): a {@code kind} that is not a string is missing. */
   private String textOnly() {
     JsonToken t = p.currentToken();
@@ -736,6 +819,8 @@ final class ManifestReader {
     Map<String, String> labels;
     boolean deletionTimestamp;
     boolean hasSpec;
+    /** spec.selector has at least one entry (Services; read only by lists from the API server). */
+    boolean hasSelector;
     String type;
     String externalName;
     String clusterIP;

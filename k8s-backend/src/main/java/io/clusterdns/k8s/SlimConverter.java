@@ -31,7 +31,7 @@ import java.util.Map;
 
 /**
  * The one place where fabric8 model objects become the slim records of {@code io.clusterdns.index}. Both the
- * manifest loader and the informers call it, so a static snapshot and a live cluster answer identically.
+ * manifest loader, the watch's lists and its events call it, so a static snapshot and a live cluster answer identically.
  *
  * <p>Only fields DNS answers depend on are read; nothing of the fabric8 object survives the call. Invalid
  * values DNS needs (a ClusterIP that is not an address, a missing name) throw {@link ConversionException}
@@ -81,7 +81,7 @@ public final class SlimConverter {
   }
 
   /**
-   * A Service from its fields (the manifest reader's way in; {@link #service(Service)} is the informers').
+   * A Service from its fields (the manifest reader's way in; {@link #service(Service)} is the model's).
    *
    * @param ports converted by {@link #servicePort}, in order
    */

@@ -13,7 +13,7 @@ import java.util.function.DoubleSupplier;
  *       snapshot containing the change is published. Same name, label and buckets as CoreDNS; all three
  *       series exist at zero from the start (cli.md "Metrics naming").
  *   <li>{@value #DATA_AGE}: seconds since the watched data was last known to be current (0 while every
- *       informer is watching; grows during an API-server outage and before the first sync).
+ *       kind is watching; grows during an API-server outage and before the first sync).
  * </ul>
  *
  * <p>Threads: observed by the indexer thread; collected by the metrics server's thread.

@@ -100,7 +100,7 @@ public final class WatchedCluster implements AutoCloseable {
     return watch.changesReceived();
   }
 
-  /** True while every informer has an open watch. */
+  /** True while every kind has an open watch. */
   public boolean watching() {
     return watch.watching();
   }

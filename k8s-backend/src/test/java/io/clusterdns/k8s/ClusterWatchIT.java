@@ -316,6 +316,27 @@ class ClusterWatchIT {
   }
 
   @Test
+  void pagedListIsReadWholeAndAnExpiredContinueTokenStartsItOver() throws Exception {
+    client.namespaces().resource(ns("pg", Map.of())).create();
+    for (int i = 0; i < 7; i++) {
+      client.services().inNamespace("pg").resource(clusterIp("pg", "s" + i, "10.96.7." + (i + 1))).create();
+    }
+    dispatcher.pageSize = 3;
+    dispatcher.expiredContinues.put("services", new java.util.concurrent.atomic.AtomicInteger(1));
+
+    startSynced(all(false));
+    assertEquals(1, dispatcher.expiredOf("services"), "the second page's token expired once");
+    // pages 1, 2 (410), then 1, 2, 3 again
+    assertTrue(dispatcher.listsOf("services") >= 5, "lists " + dispatcher.listsOf("services"));
+    for (int i = 0; i < 7; i++) {
+      assertEquals(List.of(ip("10.96.7." + (i + 1))), service("pg", "s" + i).info().clusterIps(), "s" + i);
+    }
+
+    client.services().inNamespace("pg").withName("s6").delete();
+    await("watch follows after a paged list", () -> service("pg", "s6") == null);
+  }
+
+  @Test
   void podsAreWatchedOnlyWhenAsked() throws Exception {
     client.namespaces().resource(ns("p", Map.of())).create();
     client.pods().inNamespace("p").resource(pod("p", "one", "10.2.0.1")).create();

@@ -6,12 +6,18 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The CRUD mock with the API-server behaviour it lacks (dependencies.md §3): it never answers 410 Gone and
@@ -21,6 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #goneBeforeList}: a watch for a resource this server instance never listed answers 410, as a
  *       real API server does for a resourceVersion from before its restart (etcd compaction).
  *   <li>{@link #holdLists}: list requests of a resource wait until the latch opens (sync not yet done).
+ *   <li>{@link #pageSize}: lists are served in pages of that many items with a {@code continue} token, as a
+ *       real API server does for {@code limit} (the CRUD mock returns everything at once);
+ *       {@link #expiredContinues}: the next N continued requests for a resource answer 410 Expired.
  * </ul>
  * It also counts list and watch requests per resource.
  */
@@ -32,6 +41,10 @@ final class FaultyCrudDispatcher extends KubernetesCrudDispatcher {
   volatile boolean goneBeforeList;
   volatile String holdListsOf;
   final CountDownLatch holdLists = new CountDownLatch(1);
+  volatile int pageSize;
+  final Map<String, AtomicInteger> expiredContinues = new ConcurrentHashMap<>();
+  final Map<String, AtomicInteger> expiredServed = new ConcurrentHashMap<>();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
@@ -54,6 +67,9 @@ final class FaultyCrudDispatcher extends KubernetesCrudDispatcher {
         }
       }
     }
+    if (list && pageSize > 0) {
+      return page(request, resource, query);
+    }
     if (watch) {
       AtomicInteger n = goneWatches.get(resource);
       boolean expired = (n != null && n.getAndUpdate(v -> Math.max(0, v - 1)) > 0)
@@ -73,6 +89,50 @@ final class FaultyCrudDispatcher extends KubernetesCrudDispatcher {
       }
     }
     return super.dispatch(request);
+  }
+
+  /** One page of the CRUD mock's whole list: the items from the continue token's offset on. */
+  private MockResponse page(RecordedRequest request, String resource, String query) {
+    String token = null;
+    for (String kv : query.split("&")) {
+      if (kv.startsWith("continue=")) {
+        token = URLDecoder.decode(kv.substring("continue=".length()), StandardCharsets.UTF_8);
+      }
+    }
+    if (token != null) {
+      AtomicInteger n = expiredContinues.get(resource);
+      if (n != null && n.getAndUpdate(v -> Math.max(0, v - 1)) > 0) {
+        expiredServed.computeIfAbsent(resource, k -> new AtomicInteger()).incrementAndGet();
+        return new MockResponse().setResponseCode(410).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+            + "\"status\":\"Failure\",\"reason\":\"Expired\",\"code\":410,"
+            + "\"message\":\"The provided continue parameter is too old\"}");
+      }
+    }
+    MockResponse full = super.dispatch(request);
+    if (full.code() != 200) {
+      return full;
+    }
+    ObjectNode list = (ObjectNode) JSON.readTree(full.getBody().getBytes());
+    ArrayNode items = (ArrayNode) list.get("items");
+    int from = token == null ? 0 : Integer.parseInt(token);
+    int to = Math.min(items.size(), from + pageSize);
+    ArrayNode page = JSON.createArrayNode();
+    for (int i = from; i < to; i++) {
+      page.add(items.get(i));
+    }
+    list.set("items", page);
+    JsonNode meta = list.get("metadata");
+    ObjectNode m = meta instanceof ObjectNode o ? o : list.putObject("metadata");
+    if (to < items.size()) {
+      m.put("continue", Integer.toString(to));
+    }
+    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+        .setBody(JSON.writeValueAsString(list));
+  }
+
+  int expiredOf(String resource) {
+    AtomicInteger n = expiredServed.get(resource);
+    return n == null ? 0 : n.get();
   }
 
   int listsOf(String resource) {
