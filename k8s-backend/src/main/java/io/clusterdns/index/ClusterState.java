@@ -39,8 +39,6 @@ public final class ClusterState {
   private final boolean endpointPodNames;
   private final LongSupplier clockMillis;
   private final Map<String, NamespaceState> namespaces = new HashMap<>();
-  private final Map<IpAddress, List<PtrTarget>>[] reverse;
-  private final boolean[] dirtyShards = new boolean[ReverseIndex.SHARDS];
   private ClusterSnapshot last = ClusterSnapshot.EMPTY;
   private boolean anyDirty;
 
@@ -52,14 +50,9 @@ public final class ClusterState {
     this(endpointPodNames, System::currentTimeMillis);
   }
 
-  @SuppressWarnings("unchecked")
   public ClusterState(boolean endpointPodNames, LongSupplier clockMillis) {
     this.endpointPodNames = endpointPodNames;
     this.clockMillis = clockMillis;
-    this.reverse = new Map[ReverseIndex.SHARDS];
-    for (int i = 0; i < reverse.length; i++) {
-      reverse[i] = new HashMap<>();
-    }
   }
 
   // ---------------------------------------------------------------------------------------------- updates
@@ -227,6 +220,7 @@ public final class ClusterState {
       return last;
     }
     Map<String, NamespaceView> views = new HashMap<>(last.namespaces());
+    ReverseEdit reverse = new ReverseEdit(last.reverse().shards());
     List<String> empty = new ArrayList<>();
     for (Map.Entry<String, NamespaceState> e : namespaces.entrySet()) {
       NamespaceState s = e.getValue();
@@ -234,26 +228,28 @@ public final class ClusterState {
         continue;
       }
       s.dirty = false;
-      removeReverse(s);
       String key = e.getKey().toLowerCase(Locale.ROOT);
+      NamespaceView old = views.remove(key);
+      if (old != null) {
+        // The previous view is the record of what this namespace put into the reverse index.
+        for (ServiceView v : old.services().values()) {
+          reverse.remove(v);
+        }
+      }
       if (s.info == null) {
-        views.remove(key);
         if (s.isEmpty()) {
           empty.add(e.getKey());
         }
         continue;
       }
-      views.put(key, buildNamespace(s));
+      NamespaceView view = buildNamespace(s);
+      for (ServiceView v : view.services().values()) {
+        reverse.add(v);
+      }
+      views.put(key, view);
     }
     empty.forEach(namespaces::remove);
-
-    Map<IpAddress, List<PtrTarget>>[] shards = last.reverse().shards().clone();
-    for (int i = 0; i < shards.length; i++) {
-      if (dirtyShards[i]) {
-        dirtyShards[i] = false;
-        shards[i] = Map.copyOf(reverse[i]);
-      }
-    }
+    Map<IpAddress, Object>[] shards = reverse.shards();
     long now = clockMillis.getAsLong();
     // The serial is the Unix time of the change (CoreDNS), but never repeats: two changes within one second
     // still give secondaries and caches that compare serials a newer zone (behaviours.md 9.3).
@@ -269,7 +265,6 @@ public final class ClusterState {
     for (ServiceInfo svc : s.services.values()) {
       ServiceView view = buildService(svc, s.slicesByService.getOrDefault(svc.name(), List.of()));
       services.put(svc.name().toLowerCase(Locale.ROOT), view);
-      addReverse(s, view);
     }
     Set<IpAddress> podIps = new HashSet<>();
     for (PodInfo p : s.pods.values()) {
@@ -278,7 +273,7 @@ public final class ClusterState {
       }
     }
     return new NamespaceView(
-        s.info.name(), GENERATIONS.incrementAndGet(), Collections.unmodifiableMap(services), Set.copyOf(podIps));
+        s.info.name(), GENERATIONS.incrementAndGet(), Map.copyOf(services), Set.copyOf(podIps));
   }
 
   private ServiceView buildService(ServiceInfo svc, List<EndpointSliceInfo> slices) {
@@ -321,65 +316,105 @@ public final class ClusterState {
 
   // -------------------------------------------------------------------------------------------- reverse
 
-  private void addReverse(NamespaceState s, ServiceView view) {
-    ServiceInfo svc = view.info();
-    if (svc.kind() == ServiceKind.EXTERNAL_NAME) {
-      return;
-    }
-    for (IpAddress ip : svc.clusterIps()) {
-      addReverse(s, ip, new PtrTarget(svc.namespace(), svc.name(), null));
-    }
-    for (EndpointAddress e : view.endpoints()) {
-      addReverse(s, e.address(), new PtrTarget(svc.namespace(), svc.name(), e.name()));
-    }
-  }
+  /**
+   * One build's changes to the reverse index: a shard is copied into a mutable map the first time a change
+   * touches it and frozen again at the end, so the state keeps no mutable copy of the index between builds.
+   * A value is a {@link PtrTarget}, or a list of them when an address has several (rare).
+   */
+  private static final class ReverseEdit {
+    private final Map<IpAddress, Object>[] shards;
+    private final HashMap<IpAddress, Object>[] open;
 
-  private void addReverse(NamespaceState s, IpAddress ip, PtrTarget t) {
-    int shard = ReverseIndex.shardOf(ip);
-    List<PtrTarget> cur = reverse[shard].get(ip);
-    if (cur != null && cur.contains(t)) {
-      return;
+    @SuppressWarnings("unchecked")
+    ReverseEdit(Map<IpAddress, Object>[] published) {
+      this.shards = published.clone();
+      this.open = new HashMap[published.length];
     }
-    List<PtrTarget> next = new ArrayList<>(cur == null ? 1 : cur.size() + 1);
-    if (cur != null) {
+
+    void add(ServiceView view) {
+      ServiceInfo svc = view.info();
+      if (svc.kind() == ServiceKind.EXTERNAL_NAME) {
+        return;
+      }
+      for (IpAddress ip : svc.clusterIps()) {
+        add(ip, new PtrTarget(svc.namespace(), svc.name(), null));
+      }
+      for (EndpointAddress e : view.endpoints()) {
+        add(e.address(), new PtrTarget(svc.namespace(), svc.name(), e.name()));
+      }
+    }
+
+    void remove(ServiceView view) {
+      ServiceInfo svc = view.info();
+      if (svc.kind() == ServiceKind.EXTERNAL_NAME) {
+        return;
+      }
+      for (IpAddress ip : svc.clusterIps()) {
+        remove(ip, new PtrTarget(svc.namespace(), svc.name(), null));
+      }
+      for (EndpointAddress e : view.endpoints()) {
+        remove(e.address(), new PtrTarget(svc.namespace(), svc.name(), e.name()));
+      }
+    }
+
+    private void add(IpAddress ip, PtrTarget t) {
+      Map<IpAddress, Object> m = edit(ip);
+      List<PtrTarget> cur = ReverseIndex.targets(m.get(ip));
+      if (cur.contains(t)) {
+        return;
+      }
+      List<PtrTarget> next = new ArrayList<>(cur.size() + 1);
       next.addAll(cur);
+      next.add(t);
+      m.put(ip, ordered(next));
     }
-    next.add(t);
-    reverse[shard].put(ip, ordered(next));
-    dirtyShards[shard] = true;
-    s.reverseContributions.add(new Object[] {ip, t});
-  }
 
-  private void removeReverse(NamespaceState s) {
-    for (Object[] c : s.reverseContributions) {
-      IpAddress ip = (IpAddress) c[0];
-      PtrTarget t = (PtrTarget) c[1];
-      int shard = ReverseIndex.shardOf(ip);
-      List<PtrTarget> cur = reverse[shard].get(ip);
-      if (cur == null || !cur.contains(t)) {
-        continue;
+    private void remove(IpAddress ip, PtrTarget t) {
+      Map<IpAddress, Object> m = edit(ip);
+      List<PtrTarget> cur = ReverseIndex.targets(m.get(ip));
+      if (!cur.contains(t)) {
+        return;
       }
       List<PtrTarget> next = new ArrayList<>(cur);
       next.remove(t);
       if (next.isEmpty()) {
-        reverse[shard].remove(ip);
+        m.remove(ip);
       } else {
-        reverse[shard].put(ip, ordered(next));
+        m.put(ip, ordered(next));
       }
-      dirtyShards[shard] = true;
     }
-    s.reverseContributions.clear();
-  }
 
-  /** ClusterIP owners first; the reader shows only those when there are any (behaviours.md 7.2). */
-  private static List<PtrTarget> ordered(List<PtrTarget> targets) {
-    List<PtrTarget> clusterIp = new ArrayList<>();
-    List<PtrTarget> endpoints = new ArrayList<>();
-    for (PtrTarget t : targets) {
-      (t.isClusterIp() ? clusterIp : endpoints).add(t);
+    private Map<IpAddress, Object> edit(IpAddress ip) {
+      int i = ReverseIndex.shardOf(ip);
+      if (open[i] == null) {
+        open[i] = new HashMap<>(shards[i]);
+      }
+      return open[i];
     }
-    clusterIp.addAll(endpoints);
-    return List.copyOf(clusterIp);
+
+    /** The shards after the edits: those edited frozen again, the others shared with the last snapshot. */
+    Map<IpAddress, Object>[] shards() {
+      for (int i = 0; i < open.length; i++) {
+        if (open[i] != null) {
+          shards[i] = Map.copyOf(open[i]);
+        }
+      }
+      return shards;
+    }
+
+    /** ClusterIP owners first; the reader shows only those when there are any (behaviours.md 7.2). */
+    private static Object ordered(List<PtrTarget> targets) {
+      if (targets.size() == 1) {
+        return targets.get(0);
+      }
+      List<PtrTarget> clusterIp = new ArrayList<>();
+      List<PtrTarget> endpoints = new ArrayList<>();
+      for (PtrTarget t : targets) {
+        (t.isClusterIp() ? clusterIp : endpoints).add(t);
+      }
+      clusterIp.addAll(endpoints);
+      return List.copyOf(clusterIp);
+    }
   }
 
   // ------------------------------------------------------------------------------------------- internals
@@ -438,8 +473,6 @@ public final class ClusterState {
     /** Slices by their service-name label, in arrival order; usually one, so a list, not a map. */
     final Map<String, List<EndpointSliceInfo>> slicesByService = new HashMap<>();
     final Map<String, PodInfo> pods = new HashMap<>();
-    /** (address, target) pairs this namespace put into the reverse index at its last build. */
-    final List<Object[]> reverseContributions = new ArrayList<>();
     boolean dirty;
 
     boolean isEmpty() {

@@ -14,15 +14,16 @@ public final class ReverseIndex {
 
   static final ReverseIndex EMPTY = new ReverseIndex(emptyShards());
 
-  private final Map<IpAddress, List<PtrTarget>>[] shards;
+  /** Address to a {@link PtrTarget}, or to a list of them when it has several (an object per address saved). */
+  private final Map<IpAddress, Object>[] shards;
 
-  ReverseIndex(Map<IpAddress, List<PtrTarget>>[] shards) {
+  ReverseIndex(Map<IpAddress, Object>[] shards) {
     this.shards = shards;
   }
 
   @SuppressWarnings("unchecked")
-  static Map<IpAddress, List<PtrTarget>>[] emptyShards() {
-    Map<IpAddress, List<PtrTarget>>[] s = new Map[SHARDS];
+  static Map<IpAddress, Object>[] emptyShards() {
+    Map<IpAddress, Object>[] s = new Map[SHARDS];
     for (int i = 0; i < SHARDS; i++) {
       s[i] = Map.of();
     }
@@ -36,19 +37,27 @@ public final class ReverseIndex {
     return (int) (h >>> 56) & (SHARDS - 1);
   }
 
-  Map<IpAddress, List<PtrTarget>>[] shards() {
+  Map<IpAddress, Object>[] shards() {
     return shards;
   }
 
   /** PTR targets of this address: ClusterIP owners if any, else endpoint owners; empty if none. */
   public List<PtrTarget> lookup(IpAddress address) {
-    List<PtrTarget> t = shards[shardOf(address)].get(address);
-    return t == null ? List.of() : t;
+    return targets(shards[shardOf(address)].get(address));
+  }
+
+  /** A shard's value as a list: empty for null. */
+  @SuppressWarnings("unchecked")
+  static List<PtrTarget> targets(Object value) {
+    if (value == null) {
+      return List.of();
+    }
+    return value instanceof PtrTarget t ? List.of(t) : (List<PtrTarget>) value;
   }
 
   public int size() {
     int n = 0;
-    for (Map<IpAddress, List<PtrTarget>> s : shards) {
+    for (Map<IpAddress, Object> s : shards) {
       n += s.size();
     }
     return n;

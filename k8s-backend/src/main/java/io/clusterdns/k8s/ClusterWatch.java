@@ -53,7 +53,8 @@ import java.util.logging.Logger;
  *       records). Builds are paced: after a build that took T, the next waits at least T while more events
  *       queue up, so a burst of 10,000 changes costs a few large builds, not 10,000 small ones, and the
  *       indexer spends at most about half its time building. Nothing is published before the first sync.
- *   <li><b>Sync.</b> Synced once every kind has delivered its first complete list ({@link Listed}) and
+ *   <li><b>Sync.</b> Synced once every kind has delivered its first complete list ({@link Listed}), started
+ *       its watch ({@link Watching}) and
  *       the indexer has applied and published it; then {@link SnapshotPublisher#markSynced()} (CoreDNS
  *       HasSynced, behaviours.md 9.7). Until then queries see {@link SnapshotSource#synced()} false and answer
  *       SERVFAIL, never NXDOMAIN. {@link #awaitStartup()} bounds how long start-up waits (13.4).
@@ -84,7 +85,7 @@ public final class ClusterWatch implements AutoCloseable {
   enum Kind { NAMESPACE, SERVICE, ENDPOINT_SLICE, POD }
 
   /** What a handler hands the indexer. */
-  sealed interface Change permits Upsert, Delete, Listed {}
+  sealed interface Change permits Upsert, Delete, Listed, Watching {}
 
   /**
    * An object added or updated, already slim.
@@ -101,6 +102,13 @@ public final class ClusterWatch implements AutoCloseable {
    * removed.
    */
   record Listed(Kind kind, Set<String> keys) implements Change {}
+
+  /**
+   * The watch after a list was started: the kind counts towards the first sync only from here, so a change
+   * made once {@link #awaitSynced} returns is never missed by a watch that was not open yet (a real API server
+   * would replay it from the list's version; the test API server does not).
+   */
+  record Watching(Kind kind) implements Change {}
 
   private final KubernetesClient client;
   private final WatchConfig options;
@@ -332,6 +340,11 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     @Override
+    public void watchStarted() {
+      enqueue(new Watching(kind));
+    }
+
+    @Override
     public void event(Watcher.Action action, T obj) {
       String ns = obj.getMetadata().getNamespace();
       String name = obj.getMetadata().getName();
@@ -484,8 +497,9 @@ public final class ClusterWatch implements AutoCloseable {
         case ENDPOINT_SLICE -> state.retainEndpointSlices(l.keys());
         case POD -> state.retainPods(l.keys());
       }
-      listed.add(l.kind());
       listsApplied++;
+    } else if (c instanceof Watching w) {
+      listed.add(w.kind());
     } else if (c instanceof Upsert u) {
       switch (u.kind()) {
         case NAMESPACE -> state.putNamespace((NamespaceInfo) u.slim());

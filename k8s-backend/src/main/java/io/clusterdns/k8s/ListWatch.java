@@ -77,6 +77,12 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
      */
     void listed(Set<String> keys);
 
+    /**
+     * After a list, the watch that follows it was opened, or failed to open and will be retried (list thread):
+     * a change made after this is seen, or will be once the watch opens from the list's version.
+     */
+    void watchStarted();
+
     /** A watch event: ADDED, MODIFIED or DELETED (fabric8's watch thread). */
     void event(Watcher.Action action, T object);
 
@@ -151,12 +157,20 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     String version = null; // where a new watch starts; null: list first
     while (!closed) {
       try {
+        boolean listed = false;
         if (version == null) {
           version = list();
+          listed = true;
         }
         Ended ended = new Ended();
-        watch = watchable.watch(new ListOptionsBuilder().withResourceVersion(version).withAllowWatchBookmarks(true)
-            .build(), ended);
+        try {
+          watch = watchable.watch(new ListOptionsBuilder().withResourceVersion(version)
+              .withAllowWatchBookmarks(true).build(), ended);
+        } finally {
+          if (listed) {
+            sink.watchStarted();
+          }
+        }
         backoff = MIN_BACKOFF_MS;
         // Until fabric8 gives the watch up: 410 Gone (relist at once, as client-go does), an event it could
         // not read (relist after a pause), or close().
