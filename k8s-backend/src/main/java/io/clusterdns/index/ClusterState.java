@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The mutable side of the index: the slim records of every watched object, grouped by namespace, from which
@@ -100,21 +103,10 @@ public final class ClusterState {
     if (slice.equals(old)) {
       return false; // keeps the record the snapshot shares (putService)
     }
-    s.slices.put(slice.name(), slice);
     if (old != null) {
-      unlinkSlice(s, old);
+      s.slices.remove(slice.name()); // a changed slice moves to the end: slices keep their arrival order
     }
-    if (slice.serviceName() != null) {
-      List<EndpointSliceInfo> cur = s.slicesByService.get(slice.serviceName());
-      if (cur == null) {
-        s.slicesByService.put(slice.serviceName(), List.of(slice));
-      } else {
-        List<EndpointSliceInfo> next = new ArrayList<>(cur.size() + 1);
-        next.addAll(cur);
-        next.add(slice);
-        s.slicesByService.put(slice.serviceName(), List.copyOf(next));
-      }
-    }
+    s.slices.put(slice.name(), slice);
     return markDirty(s);
   }
 
@@ -123,21 +115,33 @@ public final class ClusterState {
     if (s == null) {
       return false;
     }
-    EndpointSliceInfo old = s.slices.remove(name);
-    if (old == null) {
-      return false;
-    }
-    unlinkSlice(s, old);
-    return markDirty(s);
+    return s.slices.remove(name) != null && markDirty(s);
   }
 
   public boolean putPod(PodInfo pod) {
     NamespaceState s = state(pod.namespace());
-    if (pod.equals(s.pods.get(pod.name()))) {
-      return false; // keeps the record the snapshot shares (putService)
+    Object entry = podEntry(pod);
+    Object old = s.pods.get(pod.name());
+    if (entry == null) {
+      return old != null && s.pods.remove(pod.name()) != null && markDirty(s);
     }
-    s.pods.put(pod.name(), pod);
+    if (entry.equals(old)) {
+      return false; // keeps the entry held (putService)
+    }
+    s.pods.put(pod.name(), entry);
     return markDirty(s);
+  }
+
+  /**
+   * What the state keeps of a pod: its address, or its addresses when it has several, or null when it
+   * verifies none (terminating, behaviours.md 8.3, or no address yet); at 100,000 pods no record and no list
+   * per pod.
+   */
+  private static Object podEntry(PodInfo pod) {
+    if (pod.terminating() || pod.ips().isEmpty()) {
+      return null;
+    }
+    return pod.ips().size() == 1 ? pod.ips().get(0) : pod.ips();
   }
 
   public boolean removePod(String namespace, String name) {
@@ -147,45 +151,67 @@ public final class ClusterState {
 
   // ---------------------------------------------------------------------------------------- after a list
 
+  /** The Namespace record held for {@code name}, or null. */
+  public NamespaceInfo namespace(String name) {
+    NamespaceState s = namespaces.get(name);
+    return s == null ? null : s.info;
+  }
+
+  /** The Service record held, or null (the very instance: {@link #putService} keeps an equal one). */
+  public ServiceInfo service(String namespace, String name) {
+    NamespaceState s = namespaces.get(namespace);
+    return s == null ? null : s.services.get(name);
+  }
+
+  public EndpointSliceInfo endpointSlice(String namespace, String name) {
+    NamespaceState s = namespaces.get(namespace);
+    return s == null ? null : s.slices.get(name);
+  }
+
+  /** What is held for a pod that verifies addresses (see {@link #putPod}), or null; for identity checks. */
+  public Object podEntry(String namespace, String name) {
+    NamespaceState s = namespaces.get(namespace);
+    return s == null ? null : s.pods.get(name);
+  }
+
   /**
-   * After a complete list of Namespaces: removes every namespace whose name the list did not have (deleted
-   * while no watch was running). Returns whether anything changed.
+   * After a complete list of Namespaces: removes every namespace whose record {@code keep} refuses (those
+   * the list did not have: deleted while no watch was running). Returns whether anything changed.
    */
-  public boolean retainNamespaces(Set<String> listed) {
+  public boolean retainNamespaces(Predicate<NamespaceInfo> keep) {
     boolean changed = false;
-    for (String name : namespaceNames()) {
-      if (!listed.contains(name)) {
-        changed |= removeNamespace(name);
+    for (Map.Entry<String, NamespaceState> e : List.copyOf(namespaces.entrySet())) {
+      NamespaceInfo info = e.getValue().info;
+      if (info != null && !keep.test(info)) {
+        changed |= removeNamespace(e.getKey());
       }
     }
     return changed;
   }
 
-  /** As {@link #retainNamespaces} for Services; {@code listed} holds "namespace/name" keys. */
-  public boolean retainServices(Set<String> listed) {
-    return retain(listed, s -> s.services.keySet(), this::removeService);
+  /** As {@link #retainNamespaces} for Services. */
+  public boolean retainServices(Predicate<ServiceInfo> keep) {
+    return retain(s -> s.services, keep, this::removeService);
   }
 
-  /** As {@link #retainNamespaces} for EndpointSlices; {@code listed} holds "namespace/name" keys. */
-  public boolean retainEndpointSlices(Set<String> listed) {
-    return retain(listed, s -> s.slices.keySet(), this::removeEndpointSlice);
+  /** As {@link #retainNamespaces} for EndpointSlices. */
+  public boolean retainEndpointSlices(Predicate<EndpointSliceInfo> keep) {
+    return retain(s -> s.slices, keep, this::removeEndpointSlice);
   }
 
-  /** As {@link #retainNamespaces} for Pods; {@code listed} holds "namespace/name" keys. */
-  public boolean retainPods(Set<String> listed) {
-    return retain(listed, s -> s.pods.keySet(), this::removePod);
+  /** As {@link #retainNamespaces} for Pods. */
+  public boolean retainPods(Predicate<Object> keep) {
+    return retain(s -> s.pods, keep, this::removePod);
   }
 
-  private boolean retain(Set<String> listed, java.util.function.Function<NamespaceState, Set<String>> names,
-      java.util.function.BiPredicate<String, String> remove) {
+  private <T> boolean retain(Function<NamespaceState, Map<String, T>> records, Predicate<T> keep,
+      BiPredicate<String, String> remove) {
     List<String[]> gone = new ArrayList<>();
-    namespaces.forEach((ns, s) -> {
-      for (String name : names.apply(s)) {
-        if (!listed.contains(ns + "/" + name)) {
-          gone.add(new String[] {ns, name});
-        }
+    namespaces.forEach((ns, s) -> records.apply(s).forEach((name, record) -> {
+      if (!keep.test(record)) {
+        gone.add(new String[] {ns, name});
       }
-    });
+    }));
     boolean changed = false;
     for (String[] g : gone) {
       changed |= remove.test(g[0], g[1]);
@@ -261,15 +287,27 @@ public final class ClusterState {
   }
 
   private NamespaceView buildNamespace(NamespaceState s) {
+    // Slices by their service-name label, in arrival order; grouped here rather than kept (100,000 map entries
+    // and lists at 100k services).
+    Map<String, List<EndpointSliceInfo>> slicesByService = new HashMap<>();
+    for (EndpointSliceInfo slice : s.slices.values()) {
+      if (slice.serviceName() != null) {
+        slicesByService.computeIfAbsent(slice.serviceName(), k -> new ArrayList<>(1)).add(slice);
+      }
+    }
     Map<String, ServiceView> services = new HashMap<>(s.services.size() * 2);
     for (ServiceInfo svc : s.services.values()) {
-      ServiceView view = buildService(svc, s.slicesByService.getOrDefault(svc.name(), List.of()));
+      ServiceView view = buildService(svc, slicesByService.getOrDefault(svc.name(), List.of()));
       services.put(svc.name().toLowerCase(Locale.ROOT), view);
     }
     Set<IpAddress> podIps = new HashSet<>();
-    for (PodInfo p : s.pods.values()) {
-      if (!p.terminating()) {
-        podIps.addAll(p.ips());
+    for (Object entry : s.pods.values()) {
+      if (entry instanceof IpAddress ip) {
+        podIps.add(ip);
+      } else {
+        @SuppressWarnings("unchecked")
+        List<IpAddress> ips = (List<IpAddress>) entry;
+        podIps.addAll(ips);
       }
     }
     return new NamespaceView(
@@ -287,7 +325,7 @@ public final class ClusterState {
     for (EndpointSliceInfo slice : slices) {
       for (EndpointInfo ep : slice.endpoints()) {
         for (IpAddress a : ep.addresses()) {
-          EndpointAddress e = new EndpointAddress(endpointName(ep, a), a, slice.ports(), slice.name());
+          EndpointAddress e = new EndpointAddress(endpointName(ep), a, slice.ports(), slice.name());
           if (ep.ready()) {
             entries.add(e);
           } else {
@@ -303,7 +341,8 @@ public final class ClusterState {
   }
 
   /** behaviours.md 4.3: hostname, else (with endpoint_pod_names) a short enough pod name, else the dashed IP. */
-  private String endpointName(EndpointInfo ep, IpAddress a) {
+  /** The endpoint's name, or null for its dashed address (made when asked: {@link EndpointAddress#name()}). */
+  private String endpointName(EndpointInfo ep) {
     if (ep.hostname() != null && !ep.hostname().isEmpty()) {
       return ep.hostname();
     }
@@ -311,7 +350,7 @@ public final class ClusterState {
         && ep.targetName().length() <= MAX_LABEL) {
       return ep.targetName();
     }
-    return a.dashed();
+    return null;
   }
 
   // -------------------------------------------------------------------------------------------- reverse
@@ -319,7 +358,7 @@ public final class ClusterState {
   /**
    * One build's changes to the reverse index: a shard is copied into a mutable map the first time a change
    * touches it and frozen again at the end, so the state keeps no mutable copy of the index between builds.
-   * A value is a {@link PtrTarget}, or a list of them when an address has several (rare).
+   * Values as {@link ReverseIndex} keeps them.
    */
   private static final class ReverseEdit {
     private final Map<IpAddress, Object>[] shards;
@@ -337,10 +376,10 @@ public final class ClusterState {
         return;
       }
       for (IpAddress ip : svc.clusterIps()) {
-        add(ip, new PtrTarget(svc.namespace(), svc.name(), null));
+        add(ip, ReverseIndex.target(svc), svc);
       }
       for (EndpointAddress e : view.endpoints()) {
-        add(e.address(), new PtrTarget(svc.namespace(), svc.name(), e.name()));
+        add(e.address(), new PtrTarget(svc.namespace(), svc.name(), e.name()), new ReverseIndex.Endpoint(svc, e));
       }
     }
 
@@ -350,16 +389,22 @@ public final class ClusterState {
         return;
       }
       for (IpAddress ip : svc.clusterIps()) {
-        remove(ip, new PtrTarget(svc.namespace(), svc.name(), null));
+        remove(ip, ReverseIndex.target(svc));
       }
       for (EndpointAddress e : view.endpoints()) {
         remove(e.address(), new PtrTarget(svc.namespace(), svc.name(), e.name()));
       }
     }
 
-    private void add(IpAddress ip, PtrTarget t) {
+    /** @param alone what to store when {@code t} is the address's only target */
+    private void add(IpAddress ip, PtrTarget t, Object alone) {
       Map<IpAddress, Object> m = edit(ip);
-      List<PtrTarget> cur = ReverseIndex.targets(m.get(ip));
+      Object old = m.get(ip);
+      if (old == null) {
+        m.put(ip, alone);
+        return;
+      }
+      List<PtrTarget> cur = ReverseIndex.targets(old);
       if (cur.contains(t)) {
         return;
       }
@@ -380,7 +425,7 @@ public final class ClusterState {
       if (next.isEmpty()) {
         m.remove(ip);
       } else {
-        m.put(ip, ordered(next));
+        m.put(ip, ordered(next)); // a lone remaining target stays a PtrTarget: rare, and still correct
       }
     }
 
@@ -429,27 +474,6 @@ public final class ClusterState {
     return true;
   }
 
-  private static void unlinkSlice(NamespaceState s, EndpointSliceInfo old) {
-    if (old.serviceName() == null) {
-      return;
-    }
-    List<EndpointSliceInfo> cur = s.slicesByService.get(old.serviceName());
-    if (cur == null) {
-      return;
-    }
-    List<EndpointSliceInfo> next = new ArrayList<>(cur.size());
-    for (EndpointSliceInfo e : cur) {
-      if (!e.name().equals(old.name())) {
-        next.add(e);
-      }
-    }
-    if (next.isEmpty()) {
-      s.slicesByService.remove(old.serviceName());
-    } else {
-      s.slicesByService.put(old.serviceName(), List.copyOf(next));
-    }
-  }
-
   private static EndpointSliceInfo withoutTargetNames(EndpointSliceInfo slice) {
     boolean any = false;
     for (EndpointInfo e : slice.endpoints()) {
@@ -469,10 +493,10 @@ public final class ClusterState {
   private static final class NamespaceState {
     NamespaceInfo info;
     final Map<String, ServiceInfo> services = new HashMap<>();
-    final Map<String, EndpointSliceInfo> slices = new HashMap<>();
-    /** Slices by their service-name label, in arrival order; usually one, so a list, not a map. */
-    final Map<String, List<EndpointSliceInfo>> slicesByService = new HashMap<>();
-    final Map<String, PodInfo> pods = new HashMap<>();
+    /** In arrival order (a changed slice moves to the end), which is the order of a service's endpoints. */
+    final Map<String, EndpointSliceInfo> slices = new LinkedHashMap<>();
+    /** Pod name to {@link #podEntry}: only pods that verify addresses. */
+    final Map<String, Object> pods = new HashMap<>();
     boolean dirty;
 
     boolean isEmpty() {

@@ -33,7 +33,10 @@ final class Interner {
     return existing == null ? value : (T) existing;
   }
 
-  /** Names repeated across objects (namespaces, service names in slice labels): the JVM's string table. */
+  /**
+   * Names repeated across objects (namespaces; service names, which each Service and its slices' labels
+   * carry): the JVM's string table.
+   */
   static String name(String s) {
     return s == null ? null : s.intern();
   }

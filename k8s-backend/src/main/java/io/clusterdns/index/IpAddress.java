@@ -134,6 +134,35 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
     return d;
   }
 
+  /** Whether {@code label} is {@link #dashed()}, ignoring case; for IPv4 without making the string. */
+  public boolean isDashed(String label) {
+    if (v6) {
+      return dashed().equalsIgnoreCase(label);
+    }
+    int i = 0;
+    int n = label.length();
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      int v = 0;
+      int digits = 0;
+      while (i < n && label.charAt(i) >= '0' && label.charAt(i) <= '9') {
+        v = v * 10 + label.charAt(i++) - '0';
+        if (++digits > 3) {
+          return false;
+        }
+      }
+      // as toString() writes them: no leading zeros
+      if (digits == 0 || v != ((lo >>> shift) & 0xff) || (digits > 1 && label.charAt(i - digits) == '0')) {
+        return false;
+      }
+      if (shift > 0) {
+        if (i >= n || label.charAt(i++) != '-') {
+          return false;
+        }
+      }
+    }
+    return i == n;
+  }
+
   /** Compressed textual form (RFC 5952 for IPv6). */
   @Override
   public String toString() {

@@ -14,7 +14,10 @@ public final class ReverseIndex {
 
   static final ReverseIndex EMPTY = new ReverseIndex(emptyShards());
 
-  /** Address to a {@link PtrTarget}, or to a list of them when it has several (an object per address saved). */
+  /**
+   * Address to the {@link ServiceInfo} whose ClusterIP it is, an {@link Endpoint}, or a list of targets when
+   * it has several: no list and no name string per address, and for ClusterIPs no object.
+   */
   private final Map<IpAddress, Object>[] shards;
 
   ReverseIndex(Map<IpAddress, Object>[] shards) {
@@ -52,7 +55,21 @@ public final class ReverseIndex {
     if (value == null) {
       return List.of();
     }
+    if (value instanceof ServiceInfo s) {
+      return List.of(target(s));
+    }
+    if (value instanceof Endpoint e) {
+      return List.of(new PtrTarget(e.service().namespace(), e.service().name(), e.address().name()));
+    }
     return value instanceof PtrTarget t ? List.of(t) : (List<PtrTarget>) value;
+  }
+
+  /** The lone target of an endpoint's address, as stored: no strings of its own (the name is made on lookup). */
+  record Endpoint(ServiceInfo service, EndpointAddress address) {}
+
+  /** The target of a service's ClusterIP. */
+  static PtrTarget target(ServiceInfo s) {
+    return new PtrTarget(s.namespace(), s.name(), null);
   }
 
   public int size() {

@@ -19,6 +19,8 @@ public record ServiceInfo(
 
   public ServiceInfo {
     namespace = Interner.name(namespace);
+    // The slices' service-name labels are interned (EndpointSliceInfo): one string per service name, not two.
+    name = Interner.name(name);
     clusterIps = List.copyOf(clusterIps);
     ports = PortInfo.listOf(ports);
   }

@@ -77,7 +77,7 @@ public final class ServiceView {
     }
     List<EndpointAddress> found = null;
     for (EndpointAddress e : endpoints) {
-      if (e.name().equalsIgnoreCase(lowerName)) {
+      if (e.named(lowerName)) {
         if (found == null) {
           found = new ArrayList<>(2);
         }

@@ -21,9 +21,13 @@ import io.fabric8.kubernetes.client.dsl.Watchable;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,6 +76,13 @@ import java.util.logging.Logger;
 public final class ClusterWatch implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ClusterWatch.class.getName());
 
+  /**
+   * Changes in flight at most. The lists produce records faster than a busy machine lets the indexer apply
+   * them; a full queue makes them wait instead of piling up records that outlive a young collection and are
+   * promoted, which grew the heap of a 100k sync and relist by tens of MB (RESULTS.md, issue 17).
+   */
+  private static final int QUEUE_CAPACITY = 2_048;
+
   /** Most changes applied per batch before a build is considered. */
   private static final int MAX_BATCH = 10_000;
 
@@ -85,23 +96,25 @@ public final class ClusterWatch implements AutoCloseable {
   enum Kind { NAMESPACE, SERVICE, ENDPOINT_SLICE, POD }
 
   /** What a handler hands the indexer. */
-  sealed interface Change permits Upsert, Delete, Listed, Watching {}
+  sealed interface Change permits Upsert, Delete, ListStarted, Listed, Watching {}
 
   /**
    * An object added or updated, already slim.
    *
    * @param triggerMillis EndpointSlice trigger time (epoch ms) or -1
    * @param headlessWithSelector for Services: headless and has a selector (the histogram label)
+   * @param listed an item of a list (not a watch event)
    */
-  record Upsert(Kind kind, Object slim, long triggerMillis, boolean headlessWithSelector) implements Change {}
+  record Upsert(Kind kind, Object slim, long triggerMillis, boolean headlessWithSelector, boolean listed)
+      implements Change {}
 
   record Delete(Kind kind, String namespace, String name) implements Change {}
 
-  /**
-   * A list finished (the first one, or a relist); {@code keys} are every object it had, so the others are
-   * removed.
-   */
-  record Listed(Kind kind, Set<String> keys) implements Change {}
+  /** A list of a kind starts (the first one, a relist, or again after its continue token expired). */
+  record ListStarted(Kind kind) implements Change {}
+
+  /** A list finished: objects of its kind that none of its items named are removed. */
+  record Listed(Kind kind) implements Change {}
 
   /**
    * The watch after a list was started: the kind counts towards the first sync only from here, so a change
@@ -116,7 +129,7 @@ public final class ClusterWatch implements AutoCloseable {
   private final LongSupplier clock;
   private final WatchMetrics metrics;
   private final Set<String> namespaceFilter;
-  private final BlockingQueue<Change> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Change> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
   private final CountDownLatch syncedLatch = new CountDownLatch(1);
   private final List<ListWatch<?>> listWatches = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<Kind, Long> lastWarn = new ConcurrentHashMap<>();
@@ -126,6 +139,8 @@ public final class ClusterWatch implements AutoCloseable {
   private final ClusterState state;
   private final EnumSet<Kind> listed = EnumSet.noneOf(Kind.class);
   private final Set<String> headlessWithSelector = new HashSet<>();
+  /** Per kind whose list is under way: the records its items left in the state (identity set). */
+  private final Map<Kind, Set<Object>> seen = new EnumMap<>(Kind.class);
 
   private volatile Thread indexer;
   /** The watches' own client (slim serialization), made from {@link #client}'s configuration; closed here. */
@@ -181,21 +196,21 @@ public final class ClusterWatch implements AutoCloseable {
     slimClient = slim;
     listWatches.add(listWatch(slim, Kind.NAMESPACE, "api/v1/namespaces", options.namespaceLabels(), "Namespace",
         "v1", slim.resources(SlimResources.SlimNamespace.class),
-        ns -> new Upsert(Kind.NAMESPACE, SlimConverter.namespace(ns), -1, false)));
+        ns -> new Upsert(Kind.NAMESPACE, SlimConverter.namespace(ns), -1, false, false)));
     listWatches.add(listWatch(slim, Kind.SERVICE, "api/v1/services", options.labels(), "Service", "v1",
         slim.resources(SlimResources.SlimService.class).inAnyNamespace(), svc -> {
           ServiceInfo info = SlimConverter.service(svc);
           return new Upsert(Kind.SERVICE, info, -1,
-              info.kind() == ServiceKind.HEADLESS && SlimConverter.hasSelector(svc));
+              info.kind() == ServiceKind.HEADLESS && SlimConverter.hasSelector(svc), false);
         }));
     listWatches.add(listWatch(slim, Kind.ENDPOINT_SLICE, "apis/discovery.k8s.io/v1/endpointslices", options.labels(),
         "EndpointSlice", "discovery.k8s.io/v1", slim.resources(SlimResources.SlimEndpointSlice.class).inAnyNamespace(),
         eps -> new Upsert(Kind.ENDPOINT_SLICE, SlimConverter.endpointSlice(eps), SlimConverter.triggerTimeMillis(eps),
-            false)));
+            false, false)));
     if (options.watchPods()) {
       listWatches.add(listWatch(slim, Kind.POD, "api/v1/pods", null, "Pod", "v1",
           slim.resources(SlimResources.SlimPod.class).inAnyNamespace(),
-          pod -> new Upsert(Kind.POD, SlimConverter.pod(pod), -1, false)));
+          pod -> new Upsert(Kind.POD, SlimConverter.pod(pod), -1, false, false)));
     }
     for (ListWatch<?> lw : listWatches) {
       lw.start();
@@ -330,13 +345,18 @@ public final class ClusterWatch implements AutoCloseable {
         boolean headlessWithSelector = o instanceof ServiceInfo s && s.kind() == ServiceKind.HEADLESS
             && withSelector.contains(key);
         // Listed slices carry no trigger time: a list is not a change being programmed (behaviours.md 14).
-        enqueue(new Upsert(kind, o, -1, headlessWithSelector));
+        enqueue(new Upsert(kind, o, -1, headlessWithSelector, true));
       }
     }
 
     @Override
-    public void listed(Set<String> keys) {
-      enqueue(new Listed(kind, keys));
+    public void listStarted() {
+      enqueue(new ListStarted(kind));
+    }
+
+    @Override
+    public void listed() {
+      enqueue(new Listed(kind));
     }
 
     @Override
@@ -376,10 +396,22 @@ public final class ClusterWatch implements AutoCloseable {
 
   // -------------------------------------------------------------------------------------------- indexer
 
-  /** Counted before it is queued, so {@link #awaitIdle} never sees a change in flight as settled. */
+  /**
+   * Counted before it is queued, so {@link #awaitIdle} never sees a change in flight as settled. Waits while
+   * the queue is full (a list thread, or fabric8's watch thread for one kind: the watch then reads no
+   * further until the indexer catches up); gives up once the watch is closed.
+   */
   private void enqueue(Change c) {
     enqueued.incrementAndGet();
-    queue.add(c);
+    try {
+      while (!queue.offer(c, IDLE_WAKE_MILLIS, TimeUnit.MILLISECONDS)) {
+        if (closed) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing
+    }
   }
 
   /**
@@ -487,22 +519,35 @@ public final class ClusterWatch implements AutoCloseable {
   }
 
   private void apply(Change c) {
-    if (c instanceof Listed l) {
+    if (c instanceof ListStarted s) {
+      seen.put(s.kind(), Collections.newSetFromMap(new IdentityHashMap<>()));
+    } else if (c instanceof Listed l) {
+      Set<Object> kept = seen.remove(l.kind());
+      if (kept == null) {
+        return; // a list always starts with ListStarted; never remove without knowing what it had
+      }
       switch (l.kind()) {
-        case NAMESPACE -> state.retainNamespaces(l.keys());
+        case NAMESPACE -> state.retainNamespaces(kept::contains);
         case SERVICE -> {
-          headlessWithSelector.retainAll(l.keys());
-          state.retainServices(l.keys());
+          state.retainServices(kept::contains);
+          headlessWithSelector.removeIf(k -> {
+            int slash = k.indexOf('/');
+            return state.service(k.substring(0, slash), k.substring(slash + 1)) == null;
+          });
         }
-        case ENDPOINT_SLICE -> state.retainEndpointSlices(l.keys());
-        case POD -> state.retainPods(l.keys());
+        case ENDPOINT_SLICE -> state.retainEndpointSlices(kept::contains);
+        case POD -> state.retainPods(kept::contains);
       }
       listsApplied++;
     } else if (c instanceof Watching w) {
       listed.add(w.kind());
     } else if (c instanceof Upsert u) {
       switch (u.kind()) {
-        case NAMESPACE -> state.putNamespace((NamespaceInfo) u.slim());
+        case NAMESPACE -> {
+          NamespaceInfo n = (NamespaceInfo) u.slim();
+          state.putNamespace(n);
+          markSeen(u, state.namespace(n.name()));
+        }
         case SERVICE -> {
           ServiceInfo s = (ServiceInfo) u.slim();
           String key = s.namespace() + "/" + s.name();
@@ -512,9 +557,18 @@ public final class ClusterWatch implements AutoCloseable {
             headlessWithSelector.remove(key);
           }
           state.putService(s);
+          markSeen(u, state.service(s.namespace(), s.name()));
         }
-        case ENDPOINT_SLICE -> state.putEndpointSlice((EndpointSliceInfo) u.slim());
-        case POD -> state.putPod((PodInfo) u.slim());
+        case ENDPOINT_SLICE -> {
+          EndpointSliceInfo e = (EndpointSliceInfo) u.slim();
+          state.putEndpointSlice(e);
+          markSeen(u, state.endpointSlice(e.namespace(), e.name()));
+        }
+        case POD -> {
+          PodInfo p = (PodInfo) u.slim();
+          state.putPod(p);
+          markSeen(u, state.podEntry(p.namespace(), p.name()));
+        }
       }
     } else if (c instanceof Delete d) {
       switch (d.kind()) {
@@ -526,6 +580,17 @@ public final class ClusterWatch implements AutoCloseable {
         case ENDPOINT_SLICE -> state.removeEndpointSlice(d.namespace(), d.name());
         case POD -> state.removePod(d.namespace(), d.name());
       }
+    }
+  }
+
+  /**
+   * Notes the record the state holds for a listed item (the item itself, or the equal one it already had),
+   * by identity: a set of 100,000 references costs ~2 MB, where "namespace/name" keys cost ~30 MB.
+   */
+  private void markSeen(Upsert u, Object held) {
+    Set<Object> s = u.listed() ? seen.get(u.kind()) : null;
+    if (s != null && held != null) {
+      s.add(held);
     }
   }
 

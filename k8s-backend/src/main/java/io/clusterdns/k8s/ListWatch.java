@@ -19,8 +19,6 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +40,9 @@ import tools.jackson.core.json.JsonFactory;
  *       client, so credentials, TLS and retries are the kubeconfig's; each response is read from its stream by
  *       {@link ManifestReader#readListPage} on this kind's own thread straight into slim records (no model
  *       object, no data binding). The kinds list in parallel.
- *   <li><b>No store:</b> the indexer's state is the only copy. At the end of a list the sink gets the keys
- *       the list had, so objects deleted while nothing watched are removed; objects listed again unchanged
- *       change nothing there (the state compares slim records).
+ *   <li><b>No store:</b> the indexer's state is the only copy. The sink hears where a list starts and ends,
+ *       so objects deleted while nothing watched are removed at its end; objects listed again unchanged change
+ *       nothing there (the state compares slim records).
  *   <li><b>Watch:</b> fabric8's watch over the slim classes, from the list's resourceVersion with bookmarks;
  *       fabric8 reconnects it from the last version it saw. When fabric8 ends it (410 Gone: the version was
  *       compacted; or an event it cannot read) this lists again.
@@ -68,14 +66,14 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
 
   /** What a list-watch delivers. */
   interface Sink<T> {
+    /** A list starts (again, when its continue token expired): its pages follow (list thread). */
+    void listStarted();
+
     /** A page of the current list, in order (list thread). */
     void page(ManifestReader.ListPage page);
 
-    /**
-     * The current list is complete; {@code keys} are those of every object it had ("namespace/name", or the
-     * name for Namespaces), filtered or not (list thread).
-     */
-    void listed(Set<String> keys);
+    /** The current list is complete: objects its pages did not have are gone (list thread). */
+    void listed();
 
     /**
      * After a list, the watch that follows it was opened, or failed to open and will be retried (list thread):
@@ -206,8 +204,8 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
 
   /** Lists every page; returns the list's resourceVersion, for the watch. */
   private String list() throws IOException, InterruptedException, ExecutionException {
-    Set<String> keys = new HashSet<>();
     String token = null;
+    sink.listStarted();
     while (true) {
       String url = token == null ? listUrl : listUrl + "&continue=" + encode(token);
       HttpResponse<InputStream> response = http.sendAsync(http.newHttpRequestBuilder().uri(url)
@@ -216,8 +214,8 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
       try (InputStream body = response.body()) {
         if (response.code() == HttpURLConnection.HTTP_GONE && token != null) {
           // The continue token expired (the list took longer than etcd keeps versions): start over.
-          keys.clear();
           token = null;
+          sink.listStarted();
           continue;
         }
         if (!response.isSuccessful()) {
@@ -230,15 +228,12 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
           throw new IOException("listing " + name + ": unreadable response: " + e.getMessage(), e);
         }
       }
-      for (Object o : page.items) {
-        keys.add(keyOf(o));
-      }
       sink.page(page);
       if (closed) {
         throw new InterruptedException();
       }
       if (page.continueToken == null || page.continueToken.isEmpty()) {
-        sink.listed(keys);
+        sink.listed();
         return page.resourceVersion;
       }
       token = page.continueToken;
