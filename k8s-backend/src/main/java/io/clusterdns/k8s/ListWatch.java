@@ -240,7 +240,7 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     }
   }
 
-  /** The key a list reports an object under: the name for a Namespace, else "namespace/name". */
+  /** A slim record's key: the name for a Namespace, else "namespace/name". */
   static String keyOf(Object record) {
     if (record instanceof NamespaceInfo n) {
       return n.name();
