@@ -5,10 +5,83 @@ import java.net.UnknownHostException;
 
 /**
  * An IPv4 or IPv6 address held as primitives: the index keeps hundreds of thousands of them, and an
- * {@link InetAddress} costs several objects each. IPv4 lives in the low 32 bits of {@code lo}.
- * Equality and hashing are by value, so slim records that hold addresses compare by content.
+ * {@link InetAddress} costs several objects each. An IPv4 address is its own class holding one int (16 bytes
+ * an object instead of 32: 4.6 MB at 100,000 services + 100,000 pods); seen through {@link #hi()} and
+ * {@link #lo()}, IPv4 lives in the low 32 bits of {@code lo}. Equality and hashing are by value, so slim
+ * records that hold addresses compare by content.
  */
-public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAddress> {
+public abstract sealed class IpAddress implements Comparable<IpAddress> permits IpAddress.V4, IpAddress.V6 {
+
+  private IpAddress() {}
+
+  /** The address with these bits: IPv4 in the low 32 bits of {@code lo} (and {@code hi} 0). */
+  public static IpAddress of(boolean v6, long hi, long lo) {
+    return v6 ? new V6(hi, lo) : new V4((int) lo);
+  }
+
+  public abstract boolean v6();
+
+  public abstract long hi();
+
+  public abstract long lo();
+
+  @Override
+  public final boolean equals(Object o) {
+    return o instanceof IpAddress a && a.v6() == v6() && a.hi() == hi() && a.lo() == lo();
+  }
+
+  @Override
+  public final int hashCode() {
+    return (Long.hashCode(hi()) * 31 + Long.hashCode(lo())) * 2 + (v6() ? 1 : 0);
+  }
+
+  static final class V4 extends IpAddress {
+    private final int bits;
+
+    V4(int bits) {
+      this.bits = bits;
+    }
+
+    @Override
+    public boolean v6() {
+      return false;
+    }
+
+    @Override
+    public long hi() {
+      return 0;
+    }
+
+    @Override
+    public long lo() {
+      return bits & 0xffffffffL;
+    }
+  }
+
+  static final class V6 extends IpAddress {
+    private final long hi;
+    private final long lo;
+
+    V6(long hi, long lo) {
+      this.hi = hi;
+      this.lo = lo;
+    }
+
+    @Override
+    public boolean v6() {
+      return true;
+    }
+
+    @Override
+    public long hi() {
+      return hi;
+    }
+
+    @Override
+    public long lo() {
+      return lo;
+    }
+  }
 
   /** Parses a textual IPv4 or IPv6 literal; never resolves a name. Returns null if it is not a literal. */
   public static IpAddress parse(String text) {
@@ -24,7 +97,7 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
   public static IpAddress ofBytes(byte[] b) {
     if (b.length == 4) {
       long v = ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
-      return new IpAddress(false, 0, v);
+      return new V4((int) v);
     }
     if (b.length == 16) {
       long h = 0;
@@ -33,7 +106,7 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
         h = (h << 8) | (b[i] & 0xffL);
         l = (l << 8) | (b[i + 8] & 0xffL);
       }
-      return new IpAddress(true, h, l);
+      return new V6(h, l);
     }
     throw new IllegalArgumentException("address must be 4 or 16 bytes, got " + b.length);
   }
@@ -66,7 +139,7 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
         }
       }
     }
-    return parts == 4 ? new IpAddress(false, 0, v) : null;
+    return parts == 4 ? new V4((int) v) : null;
   }
 
   private static IpAddress parseV6(String s) {
@@ -95,13 +168,13 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
   }
 
   public byte[] toBytes() {
-    if (!v6) {
-      return new byte[] {(byte) (lo >>> 24), (byte) (lo >>> 16), (byte) (lo >>> 8), (byte) lo};
+    if (!v6()) {
+      return new byte[] {(byte) (lo() >>> 24), (byte) (lo() >>> 16), (byte) (lo() >>> 8), (byte) lo()};
     }
     byte[] b = new byte[16];
     for (int i = 0; i < 8; i++) {
-      b[i] = (byte) (hi >>> (56 - 8 * i));
-      b[i + 8] = (byte) (lo >>> (56 - 8 * i));
+      b[i] = (byte) (hi() >>> (56 - 8 * i));
+      b[i + 8] = (byte) (lo() >>> (56 - 8 * i));
     }
     return b;
   }
@@ -121,7 +194,7 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
    */
   public String dashed() {
     String t = toString();
-    if (!v6) {
+    if (!v6()) {
       return t.replace('.', '-');
     }
     String d = t.replace(':', '-');
@@ -136,7 +209,7 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
 
   /** Whether {@code label} is {@link #dashed()}, ignoring case; for IPv4 without making the string. */
   public boolean isDashed(String label) {
-    if (v6) {
+    if (v6()) {
       return dashed().equalsIgnoreCase(label);
     }
     int i = 0;
@@ -151,7 +224,7 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
         }
       }
       // as toString() writes them: no leading zeros
-      if (digits == 0 || v != ((lo >>> shift) & 0xff) || (digits > 1 && label.charAt(i - digits) == '0')) {
+      if (digits == 0 || v != ((lo() >>> shift) & 0xff) || (digits > 1 && label.charAt(i - digits) == '0')) {
         return false;
       }
       if (shift > 0) {
@@ -166,13 +239,13 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
   /** Compressed textual form (RFC 5952 for IPv6). */
   @Override
   public String toString() {
-    if (!v6) {
-      return ((lo >>> 24) & 0xff) + "." + ((lo >>> 16) & 0xff) + "." + ((lo >>> 8) & 0xff) + "." + (lo & 0xff);
+    if (!v6()) {
+      return ((lo() >>> 24) & 0xff) + "." + ((lo() >>> 16) & 0xff) + "." + ((lo() >>> 8) & 0xff) + "." + (lo() & 0xff);
     }
     int[] g = new int[8];
     for (int i = 0; i < 4; i++) {
-      g[i] = (int) ((hi >>> (48 - 16 * i)) & 0xffff);
-      g[i + 4] = (int) ((lo >>> (48 - 16 * i)) & 0xffff);
+      g[i] = (int) ((hi() >>> (48 - 16 * i)) & 0xffff);
+      g[i + 4] = (int) ((lo() >>> (48 - 16 * i)) & 0xffff);
     }
     // RFC 5952 4.2: the longest run of two or more zero groups, the first one on a tie, becomes "::".
     int bestStart = -1;
@@ -209,10 +282,10 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
 
   @Override
   public int compareTo(IpAddress o) {
-    if (v6 != o.v6) {
-      return v6 ? 1 : -1;
+    if (v6() != o.v6()) {
+      return v6() ? 1 : -1;
     }
-    int c = Long.compareUnsigned(hi, o.hi);
-    return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+    int c = Long.compareUnsigned(hi(), o.hi());
+    return c != 0 ? c : Long.compareUnsigned(lo(), o.lo());
   }
 }

@@ -32,7 +32,7 @@ public final class ReverseName {
         }
         v = (v << 8) | octet;
       }
-      return new IpAddress(false, 0, v);
+      return IpAddress.of(false, 0, v);
     }
     if (labels == V6_LABELS && name.subdomain(IP6_ARPA)) {
       long hi = 0;
@@ -48,7 +48,7 @@ public final class ReverseName {
           lo = (lo << 4) | nibble;
         }
       }
-      return new IpAddress(true, hi, lo);
+      return IpAddress.of(true, hi, lo);
     }
     return null;
   }
