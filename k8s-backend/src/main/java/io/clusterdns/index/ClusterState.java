@@ -379,7 +379,7 @@ public final class ClusterState {
         add(ip, ReverseIndex.target(svc), svc);
       }
       for (EndpointAddress e : view.endpoints()) {
-        add(e.address(), new PtrTarget(svc.namespace(), svc.name(), e.name()), new ReverseIndex.Endpoint(svc, e));
+        add(e.address(), new PtrTarget(svc.namespace(), svc.name(), e.name()), view);
       }
     }
 
@@ -404,7 +404,7 @@ public final class ClusterState {
         m.put(ip, alone);
         return;
       }
-      List<PtrTarget> cur = ReverseIndex.targets(old);
+      List<PtrTarget> cur = ReverseIndex.targets(old, ip);
       if (cur.contains(t)) {
         return;
       }
@@ -416,7 +416,7 @@ public final class ClusterState {
 
     private void remove(IpAddress ip, PtrTarget t) {
       Map<IpAddress, Object> m = edit(ip);
-      List<PtrTarget> cur = ReverseIndex.targets(m.get(ip));
+      List<PtrTarget> cur = ReverseIndex.targets(m.get(ip), ip);
       if (!cur.contains(t)) {
         return;
       }

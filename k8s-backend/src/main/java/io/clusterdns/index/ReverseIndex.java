@@ -1,5 +1,6 @@
 package io.clusterdns.index;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,8 +16,9 @@ public final class ReverseIndex {
   static final ReverseIndex EMPTY = new ReverseIndex(emptyShards());
 
   /**
-   * Address to the {@link ServiceInfo} whose ClusterIP it is, an {@link Endpoint}, or a list of targets when
-   * it has several: no list and no name string per address, and for ClusterIPs no object.
+   * Address to the {@link ServiceInfo} whose ClusterIP it is, the {@link ServiceView} it is an endpoint of
+   * (its endpoints at the address give the names, made on lookup), or a list of targets when it has several
+   * owners: no object of its own and no name string for most addresses.
    */
   private final Map<IpAddress, Object>[] shards;
 
@@ -46,26 +48,33 @@ public final class ReverseIndex {
 
   /** PTR targets of this address: ClusterIP owners if any, else endpoint owners; empty if none. */
   public List<PtrTarget> lookup(IpAddress address) {
-    return targets(shards[shardOf(address)].get(address));
+    return targets(shards[shardOf(address)].get(address), address);
   }
 
-  /** A shard's value as a list: empty for null. */
+  /** A shard's value for {@code address} as a list: empty for null. */
   @SuppressWarnings("unchecked")
-  static List<PtrTarget> targets(Object value) {
+  static List<PtrTarget> targets(Object value, IpAddress address) {
     if (value == null) {
       return List.of();
     }
     if (value instanceof ServiceInfo s) {
       return List.of(target(s));
     }
-    if (value instanceof Endpoint e) {
-      return List.of(new PtrTarget(e.service().namespace(), e.service().name(), e.address().name()));
+    if (value instanceof ServiceView v) {
+      // The service's endpoints at this address, each name once (an address two slices list is one target).
+      List<PtrTarget> out = new ArrayList<>(1);
+      for (EndpointAddress e : v.endpoints()) {
+        if (e.address().equals(address)) {
+          PtrTarget t = new PtrTarget(v.namespace(), v.name(), e.name());
+          if (!out.contains(t)) {
+            out.add(t);
+          }
+        }
+      }
+      return out;
     }
     return value instanceof PtrTarget t ? List.of(t) : (List<PtrTarget>) value;
   }
-
-  /** The lone target of an endpoint's address, as stored: no strings of its own (the name is made on lookup). */
-  record Endpoint(ServiceInfo service, EndpointAddress address) {}
 
   /** The target of a service's ClusterIP. */
   static PtrTarget target(ServiceInfo s) {

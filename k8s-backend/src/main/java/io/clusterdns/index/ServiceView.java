@@ -15,7 +15,8 @@ import java.util.Map;
  */
 public final class ServiceView {
   private final ServiceInfo info;
-  private final List<EndpointAddress> endpoints;
+  /** Its one endpoint address, or a list of them ({@link OneOrMany}). */
+  private final Object endpoints;
   /** Addresses of endpoints whose slice says not ready: never answered, kept for {@code explain}. */
   private final List<EndpointAddress> notReady;
   /** Endpoints by lowercase name; null when the list is short enough to scan. */
@@ -26,15 +27,15 @@ public final class ServiceView {
 
   ServiceView(ServiceInfo info, List<EndpointAddress> endpoints, List<EndpointAddress> notReady) {
     this.info = info;
-    this.endpoints = List.copyOf(endpoints);
+    this.endpoints = OneOrMany.of(endpoints);
     this.notReady = List.copyOf(notReady);
-    if (this.endpoints.size() <= SCAN_LIMIT) {
+    if (endpoints.size() <= SCAN_LIMIT) {
       // A map per service costs ~150 bytes; at 100,000 services with a few endpoints each, a scan is cheaper.
       this.byName = null;
       return;
     }
     Map<String, List<EndpointAddress>> m = new LinkedHashMap<>();
-    for (EndpointAddress e : this.endpoints) {
+    for (EndpointAddress e : endpoints) {
       m.computeIfAbsent(e.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>(2)).add(e);
     }
     m.replaceAll((k, v) -> List.copyOf(v));
@@ -59,7 +60,7 @@ public final class ServiceView {
 
   /** Ready addresses of every slice of this service, one entry per (slice, endpoint, address). */
   public List<EndpointAddress> endpoints() {
-    return endpoints;
+    return OneOrMany.list(endpoints);
   }
 
   /**
@@ -75,8 +76,11 @@ public final class ServiceView {
     if (byName != null) {
       return byName.getOrDefault(lowerName, List.of());
     }
+    if (endpoints instanceof EndpointAddress one) {
+      return one.named(lowerName) ? List.of(one) : List.of();
+    }
     List<EndpointAddress> found = null;
-    for (EndpointAddress e : endpoints) {
+    for (EndpointAddress e : endpoints()) {
       if (e.named(lowerName)) {
         if (found == null) {
           found = new ArrayList<>(2);
@@ -89,6 +93,6 @@ public final class ServiceView {
 
   @Override
   public String toString() {
-    return "ServiceView{" + info + ", endpoints=" + endpoints + ", notReady=" + notReady + '}';
+    return "ServiceView{" + info + ", endpoints=" + endpoints() + ", notReady=" + notReady + '}';
   }
 }
