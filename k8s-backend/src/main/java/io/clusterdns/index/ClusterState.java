@@ -82,16 +82,24 @@ public final class ClusterState {
     NamespaceState s = state(svc.namespace());
     // An equal record keeps the one already held, which the published snapshot shares: replacing it would
     // keep two copies of every object after a relist.
-    if (svc.equals(s.services.get(svc.name()))) {
+    if (svc.equals(s.service(svc.name()))) {
       return false;
     }
-    s.services.put(svc.name(), svc);
+    s.changedServices.put(svc.name(), svc);
     return markDirty(s);
   }
 
   public boolean removeService(String namespace, String name) {
     NamespaceState s = namespaces.get(namespace);
-    return s != null && s.services.remove(name) != null && markDirty(s);
+    if (s == null || s.service(name) == null) {
+      return false;
+    }
+    if (s.builtService(name) != null) {
+      s.changedServices.put(name, REMOVED);
+    } else {
+      s.changedServices.remove(name);
+    }
+    return markDirty(s);
   }
 
   public boolean putEndpointSlice(EndpointSliceInfo slice) {
@@ -160,7 +168,7 @@ public final class ClusterState {
   /** The Service record held, or null (the very instance: {@link #putService} keeps an equal one). */
   public ServiceInfo service(String namespace, String name) {
     NamespaceState s = namespaces.get(namespace);
-    return s == null ? null : s.services.get(name);
+    return s == null ? null : s.service(name);
   }
 
   public EndpointSliceInfo endpointSlice(String namespace, String name) {
@@ -191,7 +199,17 @@ public final class ClusterState {
 
   /** As {@link #retainNamespaces} for Services. */
   public boolean retainServices(Predicate<ServiceInfo> keep) {
-    return retain(s -> s.services, keep, this::removeService);
+    List<String[]> gone = new ArrayList<>();
+    namespaces.forEach((ns, s) -> s.forEachService(svc -> {
+      if (!keep.test(svc)) {
+        gone.add(new String[] {ns, svc.name()});
+      }
+    }));
+    boolean changed = false;
+    for (String[] g : gone) {
+      changed |= removeService(g[0], g[1]);
+    }
+    return changed;
   }
 
   /** As {@link #retainNamespaces} for EndpointSlices. */
@@ -295,11 +313,9 @@ public final class ClusterState {
         slicesByService.computeIfAbsent(slice.serviceName(), k -> new ArrayList<>(1)).add(slice);
       }
     }
-    Map<String, ServiceView> services = new HashMap<>(s.services.size() * 2);
-    for (ServiceInfo svc : s.services.values()) {
-      ServiceView view = buildService(svc, slicesByService.getOrDefault(svc.name(), List.of()));
-      services.put(svc.name().toLowerCase(Locale.ROOT), view);
-    }
+    Map<String, ServiceView> services = new HashMap<>();
+    s.forEachService(svc -> services.put(svc.name().toLowerCase(Locale.ROOT),
+        buildService(svc, slicesByService.getOrDefault(svc.name(), List.of()))));
     Set<IpAddress> podIps = new HashSet<>();
     for (Object entry : s.pods.values()) {
       if (entry instanceof IpAddress ip) {
@@ -310,8 +326,11 @@ public final class ClusterState {
         podIps.addAll(ips);
       }
     }
-    return new NamespaceView(
+    NamespaceView view = new NamespaceView(
         s.info.name(), GENERATIONS.incrementAndGet(), Map.copyOf(services), Set.copyOf(podIps));
+    s.builtServices = view.services();
+    s.changedServices.clear();
+    return view;
   }
 
   private ServiceView buildService(ServiceInfo svc, List<EndpointSliceInfo> slices) {
@@ -489,10 +508,20 @@ public final class ClusterState {
     return new EndpointSliceInfo(slice.namespace(), slice.name(), slice.serviceName(), endpoints, slice.ports());
   }
 
+  /** A removed service in {@link NamespaceState#changedServices}. */
+  private static final Object REMOVED = new Object();
+
   /** Everything recorded for one namespace name, whether or not its Namespace object exists yet. */
   private static final class NamespaceState {
     NamespaceInfo info;
-    final Map<String, ServiceInfo> services = new HashMap<>();
+    /**
+     * The services as of this namespace's last built view (by lowercase name), which holds their records: the
+     * state keeps no second map of 100,000 services. Until a view is built, or while the namespace is gone,
+     * they wait in {@link #changedServices}.
+     */
+    Map<String, ServiceView> builtServices = Map.of();
+    /** Changes since the last built view: name to its {@link ServiceInfo}, or {@link #REMOVED}. */
+    final Map<String, Object> changedServices = new HashMap<>();
     /** In arrival order (a changed slice moves to the end), which is the order of a service's endpoints. */
     final Map<String, EndpointSliceInfo> slices = new LinkedHashMap<>();
     /** Pod name to {@link #podEntry}: only pods that verify addresses. */
@@ -500,7 +529,39 @@ public final class ClusterState {
     boolean dirty;
 
     boolean isEmpty() {
-      return info == null && services.isEmpty() && slices.isEmpty() && pods.isEmpty();
+      if (info != null || !slices.isEmpty() || !pods.isEmpty()) {
+        return false;
+      }
+      boolean[] any = {false};
+      forEachService(svc -> any[0] = true);
+      return !any[0];
+    }
+
+    ServiceInfo builtService(String name) {
+      ServiceView v = builtServices.get(name.toLowerCase(Locale.ROOT));
+      return v != null && v.name().equals(name) ? v.info() : null;
+    }
+
+    /** The service held now under {@code name}, or null. */
+    ServiceInfo service(String name) {
+      Object c = changedServices.get(name);
+      if (c != null) {
+        return c == REMOVED ? null : (ServiceInfo) c;
+      }
+      return builtService(name);
+    }
+
+    void forEachService(java.util.function.Consumer<ServiceInfo> each) {
+      for (ServiceView v : builtServices.values()) {
+        if (!changedServices.containsKey(v.name())) {
+          each.accept(v.info());
+        }
+      }
+      for (Object c : changedServices.values()) {
+        if (c != REMOVED) {
+          each.accept((ServiceInfo) c);
+        }
+      }
     }
   }
 }
