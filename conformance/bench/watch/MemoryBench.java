@@ -105,6 +105,10 @@ final class MemoryBench {
       }
       double relistMs = (System.nanoTime() - r0) / 1e6;
       Map<String, Long> afterRelist = dns.memoryKb();
+      if (flags.contains("NativeMemoryTracking")) {
+        System.out.println("native memory after the relist (" + flags + "):\n```\n"
+            + nmtSummary(dns.jcmd("VM.native_memory", "summary")) + "```");
+      }
       check(probe, c);
       long liveAfter = histogramTotalKb(dns.jcmd("GC.class_histogram"));
       System.out.printf("%n`%s`: pid %d; %d watches got 410; %s%n", flags.isEmpty() ? "(none)" : flags, dns.pid(),
