@@ -30,6 +30,10 @@ import java.util.function.Predicate;
  *   <li>Incremental builds: {@link #build()} rebuilds only the namespaces marked dirty since the last build and
  *       reuses the other {@link NamespaceView}s as they are; the reverse index copies only the shards whose
  *       addresses changed. A build never edits a snapshot already handed out.
+ *   <li>Memory (issue 17: 100,000 services + 100,000 pods within CoreDNS's 254 MB): each object is kept once.
+ *       A namespace's services live in its last built view plus the changes since; slices by name; pods only
+ *       as their addresses; the reverse index only in the snapshot, edited shard by shard from the last one.
+ *       An equal record put again keeps the instance already held, which the snapshot shares.
  * </ul>
  */
 public final class ClusterState {

@@ -219,7 +219,7 @@ class ClusterWatchIT {
   // -------------------------------------------------------------------------------------------- tests
 
   @Test
-  void notSyncedAndNothingPublishedUntilEveryInformerListed() throws Exception {
+  void notSyncedAndNothingPublishedUntilEveryKindListed() throws Exception {
     client.namespaces().resource(ns("a", Map.of())).create();
     client.services().inNamespace("a").resource(clusterIp("a", "web", "10.96.0.5")).create();
     dispatcher.holdListsOf = "endpointslices";
@@ -383,7 +383,7 @@ class ClusterWatchIT {
     assertTrue(publisher.synced());
 
     // A new API server on the same address, with data changed while the old one was away. It answers 410
-    // to a watch that resumes from an old resourceVersion, so the informers must relist.
+    // to a watch that resumes from an old resourceVersion, so every kind must relist.
     FaultyCrudDispatcher second = new FaultyCrudDispatcher();
     second.goneBeforeList = true;
     server = startServer(second, port);
@@ -433,8 +433,8 @@ class ClusterWatchIT {
     int serviceListsBefore = dispatcher.listsOf("services");
 
     // Restart the API server with the very same data (same dispatcher, same resourceVersions), so no list can
-    // see it empty. Its first answer to each resumed watch is 410, as after an etcd compaction: every informer
-    // must relist, and nothing DNS sees has changed. (An informer whose reconnects failed while the server was
+    // see it empty. Its first answer to each resumed watch is 410, as after an etcd compaction: every kind
+    // must relist, and nothing DNS sees has changed. (A kind whose reconnects failed while the server was
     // down may relist without resuming its watch first, so whether a 410 was sent is not asserted: the relist
     // is what matters here.)
     stop(server);
@@ -443,9 +443,9 @@ class ClusterWatchIT {
     dispatcher.goneBeforeList = true;
     server = startServer(dispatcher, port);
 
-    // Each informer hands its relist's changes to the indexer before its Listed marker, so once three more
+    // Each kind hands its relist's changes to the indexer before its Listed marker, so once three more
     // lists are applied every change they caused is applied too; awaitIdle then waits out a pending build.
-    await("every informer relisted", () -> watch.listsApplied() >= listsBefore + 3);
+    await("every kind relisted", () -> watch.listsApplied() >= listsBefore + 3);
     await("watching again", () -> watch.dataAgeSeconds() == 0);
     assertTrue(watch.awaitIdle(WAIT), "indexer idle after the relist");
     assertTrue(dispatcher.listsOf("services") > serviceListsBefore, "services were relisted");
@@ -540,7 +540,7 @@ class ClusterWatchIT {
 
   /**
    * A new mock starts its resourceVersion counter at 1 again, so an object re-created there could carry the
-   * very version the old server gave its previous state, and an informer rightly skips an "update" with an
+   * very version the old server gave its previous state, and a client may rightly skip an "update" with an
    * unchanged version. etcd's revision never goes back; move the counter past the old server's.
    */
   private static void advanceResourceVersions(KubernetesClient writer) {
