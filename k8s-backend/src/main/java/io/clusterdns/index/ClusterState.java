@@ -241,6 +241,38 @@ public final class ClusterState {
     return changed;
   }
 
+  /** Whether any Namespace record is held. */
+  public boolean anyNamespaces() {
+    for (NamespaceState s : namespaces.values()) {
+      if (s.info != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether any Service record is held. */
+  public boolean anyServices() {
+    boolean[] any = {false};
+    for (NamespaceState s : namespaces.values()) {
+      s.forEachService(svc -> any[0] = true);
+      if (any[0]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether any EndpointSlice record is held. */
+  public boolean anyEndpointSlices() {
+    return namespaces.values().stream().anyMatch(s -> !s.slices.isEmpty());
+  }
+
+  /** Whether any pod is held. */
+  public boolean anyPods() {
+    return namespaces.values().stream().anyMatch(s -> !s.pods.isEmpty());
+  }
+
   /** Whether a change was recorded since the last {@link #build()}. */
   public boolean dirty() {
     return anyDirty;
