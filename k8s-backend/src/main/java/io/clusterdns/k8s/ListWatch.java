@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.Watchable;
 import io.fabric8.kubernetes.client.dsl.internal.AbstractWatchManager;
+import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.io.IOException;
@@ -37,7 +38,8 @@ import tools.jackson.core.json.JsonFactory;
  * served the same 295 MB in under 1.3 s (conformance/bench/RESULTS.md). Here:
  * <ul>
  *   <li><b>List:</b> paged GETs ({@value #PAGE} items, {@code continue}) through the API client's own HTTP
- *       client, so credentials, TLS and retries are the kubeconfig's; each response is read from its stream by
+ *       client, so credentials, TLS and retries are the kubeconfig's; each response is read from its stream
+ *       ({@link BodyStream}: a response that stalls fails after the request timeout) by
  *       {@link ManifestReader#readListPage} on this kind's own thread straight into slim records (no model
  *       object, no data binding). The kinds list in parallel.
  *   <li><b>No store:</b> the indexer's state is the only copy. The sink hears where a list starts and ends,
@@ -208,10 +210,12 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     sink.listStarted();
     while (true) {
       String url = token == null ? listUrl : listUrl + "&continue=" + encode(token);
-      HttpResponse<InputStream> response = http.sendAsync(http.newHttpRequestBuilder().uri(url)
-          .timeout(requestTimeoutMs, TimeUnit.MILLISECONDS).build(), InputStream.class).get();
+      BodyStream stream = new BodyStream(requestTimeoutMs);
+      HttpResponse<AsyncBody> response = http.consumeBytes(http.newHttpRequestBuilder().uri(url)
+          .timeout(requestTimeoutMs, TimeUnit.MILLISECONDS).build(), stream).get();
+      stream.start(response);
       ManifestReader.ListPage page;
-      try (InputStream body = response.body()) {
+      try (InputStream body = stream) {
         if (response.code() == HttpURLConnection.HTTP_GONE && token != null) {
           // The continue token expired (the list took longer than etcd keeps versions): start over.
           token = null;

@@ -337,6 +337,40 @@ class ClusterWatchIT {
   }
 
   @Test
+  void aListResponseThatDoesNotComeFailsWithinTheTimeoutAndIsRetried() throws Exception {
+    client.namespaces().resource(ns("st", Map.of())).create();
+    client.services().inNamespace("st").resource(clusterIp("st", "s", "10.96.8.1")).create();
+    dispatcher.stallListsOf = "services";
+    dispatcher.stallMillis = 4_000;
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Object> listed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ListWatch<SlimResources.SlimService> lw = new ListWatch<>("services", client.getHttpClient(),
+        client.getConfiguration().getMasterUrl(), "api/v1/services", null, "Service", "v1",
+        client.resources(SlimResources.SlimService.class).inAnyNamespace(), 500, new ListWatch.Sink<>() {
+          @Override public void listStarted() {}
+          @Override public void page(ManifestReader.ListPage page) {
+            listed.addAll(page.items);
+          }
+          @Override public void listed() {}
+          @Override public void watchStarted() {}
+          @Override public void event(io.fabric8.kubernetes.client.Watcher.Action action,
+              SlimResources.SlimService object) {}
+          @Override public void failed(Throwable cause) {
+            failures.add(cause);
+          }
+        });
+    cleanup.add(lw);
+    long t0 = System.nanoTime();
+    lw.start();
+    await("the stalled list fails", () -> !failures.isEmpty());
+    assertTrue(System.nanoTime() - t0 < 3_500_000_000L, "failed within the timeout, not at the delay's end");
+    assertTrue(listed.isEmpty());
+
+    dispatcher.stallListsOf = null; // the API server recovers: the retry lists
+    await("listed after the retry", () -> listed.size() == 1);
+  }
+
+  @Test
   void podsAreWatchedOnlyWhenAsked() throws Exception {
     client.namespaces().resource(ns("p", Map.of())).create();
     client.pods().inNamespace("p").resource(pod("p", "one", "10.2.0.1")).create();

@@ -42,6 +42,9 @@ final class FaultyCrudDispatcher extends KubernetesCrudDispatcher {
   volatile String holdListsOf;
   final CountDownLatch holdLists = new CountDownLatch(1);
   volatile int pageSize;
+  /** Lists of this resource send their headers, then their body only after {@link #stallMillis}. */
+  volatile String stallListsOf;
+  volatile long stallMillis;
   final Map<String, AtomicInteger> expiredContinues = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> expiredServed = new ConcurrentHashMap<>();
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,6 +69,9 @@ final class FaultyCrudDispatcher extends KubernetesCrudDispatcher {
           Thread.currentThread().interrupt();
         }
       }
+    }
+    if (list && resource.equals(stallListsOf)) {
+      return super.dispatch(request).setBodyDelay(stallMillis, TimeUnit.MILLISECONDS);
     }
     if (list && pageSize > 0) {
       return page(request, resource, query);
