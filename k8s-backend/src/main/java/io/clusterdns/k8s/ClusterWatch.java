@@ -75,9 +75,10 @@ public final class ClusterWatch implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ClusterWatch.class.getName());
 
   /**
-   * Changes in flight at most. The lists produce records faster than a busy machine lets the indexer apply
-   * them; a full queue makes them wait instead of piling up records that outlive a young collection and are
-   * promoted, which grew the heap of a 100k sync and relist by tens of MB (RESULTS.md, issue 17).
+   * Changes in flight at most. Lists can produce records faster than a busy machine lets the indexer apply
+   * them; a full queue makes the list (or watch) thread wait rather than hold an unbounded backlog of records
+   * in memory. (At 100k the queue rarely filled: the bound made no difference to RSS that the runs could
+   * show, RESULTS.md issue 17; it is there for a slower indexer.)
    */
   private static final int QUEUE_CAPACITY = 2_048;
 
