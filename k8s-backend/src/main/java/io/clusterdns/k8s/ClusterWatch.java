@@ -336,15 +336,12 @@ public final class ClusterWatch implements AutoCloseable {
       for (String rejected : page.rejected) {
         LOG.warning(rejected + "; ignored");
       }
-      Set<String> withSelector = page.servicesWithSelector.isEmpty() ? Set.of()
-          : new HashSet<>(page.servicesWithSelector);
       for (Object o : page.items) {
-        String key = ListWatch.keyOf(o);
-        if (!exposed(kind == Kind.NAMESPACE ? key : key.substring(0, key.indexOf('/')))) {
+        if (!exposed(ListWatch.namespaceOf(o))) {
           continue;
         }
         boolean headlessWithSelector = o instanceof ServiceInfo s && s.kind() == ServiceKind.HEADLESS
-            && withSelector.contains(key);
+            && page.servicesWithSelector.contains(s);
         // Listed slices carry no trigger time: a list is not a change being programmed (behaviours.md 14).
         enqueue(new Upsert(kind, o, -1, headlessWithSelector, true));
       }
@@ -558,7 +555,10 @@ public final class ClusterWatch implements AutoCloseable {
         case NAMESPACE -> {
           NamespaceInfo n = (NamespaceInfo) u.slim();
           state.putNamespace(n);
-          markSeen(u, state.namespace(n.name()));
+          IdentityMarks m = marks(u);
+          if (m != null) {
+            m.add(state.namespace(n.name()));
+          }
         }
         case SERVICE -> {
           ServiceInfo s = (ServiceInfo) u.slim();
@@ -569,17 +569,27 @@ public final class ClusterWatch implements AutoCloseable {
             headlessWithSelector.remove(key);
           }
           state.putService(s);
-          markSeen(u, state.service(s.namespace(), s.name()));
+          IdentityMarks m = marks(u);
+          if (m != null) {
+            m.add(state.service(s.namespace(), s.name()));
+          }
         }
         case ENDPOINT_SLICE -> {
           EndpointSliceInfo e = (EndpointSliceInfo) u.slim();
           state.putEndpointSlice(e);
-          markSeen(u, state.endpointSlice(e.namespace(), e.name()));
+          IdentityMarks m = marks(u);
+          if (m != null) {
+            m.add(state.endpointSlice(e.namespace(), e.name()));
+          }
         }
         case POD -> {
           PodInfo p = (PodInfo) u.slim();
           state.putPod(p);
-          markSeen(u, state.podEntry(p.namespace(), p.name()));
+          IdentityMarks m = marks(u);
+          Object held = m == null ? null : state.podEntry(p.namespace(), p.name());
+          if (held != null) { // a terminating pod or one without an address is not held
+            m.add(held);
+          }
         }
       }
     } else if (c instanceof Delete d) {
@@ -596,14 +606,13 @@ public final class ClusterWatch implements AutoCloseable {
   }
 
   /**
-   * Notes the record the state holds for a listed item (the item itself, or the equal one it already had),
-   * by identity: a set of 100,000 references costs ~2 MB, where "namespace/name" keys cost ~30 MB.
+   * Where to note, by identity, the record the state holds for a listed item (the item itself, or the equal one
+   * it already had: a set of 100,000 references costs ~1 MB, where "namespace/name" keys cost ~30 MB); null
+   * when nothing is to be noted (a watch event, or a list that started with nothing of its kind held).
    */
-  private void markSeen(Upsert u, Object held) {
-    IdentityMarks s = u.listed() ? seen.get(u.kind()) : null;
-    if (s != null && s != NOTHING_HELD && held != null) {
-      s.add(held);
-    }
+  private IdentityMarks marks(Upsert u) {
+    IdentityMarks m = u.listed() ? seen.get(u.kind()) : null;
+    return m == NOTHING_HELD ? null : m;
   }
 
   /** Programming latency: trigger time to publication of the snapshot holding the change (behaviours.md 14). */

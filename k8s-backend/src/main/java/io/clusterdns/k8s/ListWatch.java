@@ -246,19 +246,19 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
     }
   }
 
-  /** A slim record's key: the name for a Namespace, else "namespace/name". */
-  static String keyOf(Object record) {
+  /** The namespace a slim record belongs to: a Namespace's own name, else its namespace. */
+  static String namespaceOf(Object record) {
     if (record instanceof NamespaceInfo n) {
       return n.name();
     }
     if (record instanceof ServiceInfo s) {
-      return s.namespace() + "/" + s.name();
+      return s.namespace();
     }
     if (record instanceof EndpointSliceInfo e) {
-      return e.namespace() + "/" + e.name();
+      return e.namespace();
     }
     if (record instanceof PodInfo p) {
-      return p.namespace() + "/" + p.name();
+      return p.namespace();
     }
     throw new IllegalArgumentException("not a slim record: " + record);
   }

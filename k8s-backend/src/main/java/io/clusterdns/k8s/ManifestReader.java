@@ -7,10 +7,13 @@ import io.clusterdns.index.PodInfo;
 import io.clusterdns.index.PortInfo;
 import io.clusterdns.index.ServiceInfo;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -89,8 +92,8 @@ final class ManifestReader {
     String resourceVersion;
     String continueToken;
     final List<Object> items = new ArrayList<>();
-    /** "namespace/name" of each listed Service whose selector is not empty. */
-    final List<String> servicesWithSelector = new ArrayList<>();
+    /** The listed Services (records of {@link #items}) whose selector is not empty; by identity. */
+    final Set<Object> servicesWithSelector = Collections.newSetFromMap(new IdentityHashMap<>());
     /** One line per item left out: "Service ns/name: reason". */
     final List<String> rejected = new ArrayList<>(0);
   }
@@ -132,7 +135,7 @@ final class ManifestReader {
           } else if (!(o instanceof Skipped)) {
             page.items.add(o);
             if (d.hasSelector && o instanceof ServiceInfo) {
-              page.servicesWithSelector.add(d.namespace + "/" + d.name);
+              page.servicesWithSelector.add(o);
             }
           }
         }
