@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -203,33 +203,24 @@ public final class ClusterState {
 
   /** As {@link #retainNamespaces} for Services. */
   public boolean retainServices(Predicate<ServiceInfo> keep) {
-    List<String[]> gone = new ArrayList<>();
-    namespaces.forEach((ns, s) -> s.forEachService(svc -> {
-      if (!keep.test(svc)) {
-        gone.add(new String[] {ns, svc.name()});
-      }
-    }));
-    boolean changed = false;
-    for (String[] g : gone) {
-      changed |= removeService(g[0], g[1]);
-    }
-    return changed;
+    return retain(NamespaceState::forEachService, keep, this::removeService);
   }
 
   /** As {@link #retainNamespaces} for EndpointSlices. */
   public boolean retainEndpointSlices(Predicate<EndpointSliceInfo> keep) {
-    return retain(s -> s.slices, keep, this::removeEndpointSlice);
+    return retain((s, each) -> s.slices.forEach(each), keep, this::removeEndpointSlice);
   }
 
   /** As {@link #retainNamespaces} for Pods. */
   public boolean retainPods(Predicate<Object> keep) {
-    return retain(s -> s.pods, keep, this::removePod);
+    return retain((s, each) -> s.pods.forEach(each), keep, this::removePod);
   }
 
-  private <T> boolean retain(Function<NamespaceState, Map<String, T>> records, Predicate<T> keep,
+  /** @param records each (name, record) of one kind a namespace holds */
+  private <T> boolean retain(BiConsumer<NamespaceState, BiConsumer<String, T>> records, Predicate<T> keep,
       BiPredicate<String, String> remove) {
     List<String[]> gone = new ArrayList<>();
-    namespaces.forEach((ns, s) -> records.apply(s).forEach((name, record) -> {
+    namespaces.forEach((ns, s) -> records.accept(s, (name, record) -> {
       if (!keep.test(record)) {
         gone.add(new String[] {ns, name});
       }
@@ -253,14 +244,7 @@ public final class ClusterState {
 
   /** Whether any Service record is held. */
   public boolean anyServices() {
-    boolean[] any = {false};
-    for (NamespaceState s : namespaces.values()) {
-      s.forEachService(svc -> any[0] = true);
-      if (any[0]) {
-        return true;
-      }
-    }
-    return false;
+    return namespaces.values().stream().anyMatch(NamespaceState::hasServices);
   }
 
   /** Whether any EndpointSlice record is held. */
@@ -350,7 +334,7 @@ public final class ClusterState {
       }
     }
     Map<String, ServiceView> services = new HashMap<>();
-    s.forEachService(svc -> services.put(svc.name().toLowerCase(Locale.ROOT),
+    s.forEachService((name, svc) -> services.put(name.toLowerCase(Locale.ROOT),
         buildService(svc, slicesByService.getOrDefault(svc.name(), List.of()))));
     Set<IpAddress> podIps = new HashSet<>();
     for (Object entry : s.pods.values()) {
@@ -565,12 +549,21 @@ public final class ClusterState {
     boolean dirty;
 
     boolean isEmpty() {
-      if (info != null || !slices.isEmpty() || !pods.isEmpty()) {
-        return false;
+      return info == null && slices.isEmpty() && pods.isEmpty() && !hasServices();
+    }
+
+    boolean hasServices() {
+      for (ServiceView v : builtServices.values()) {
+        if (!changedServices.containsKey(v.name())) {
+          return true;
+        }
       }
-      boolean[] any = {false};
-      forEachService(svc -> any[0] = true);
-      return !any[0];
+      for (Object c : changedServices.values()) {
+        if (c != REMOVED) {
+          return true;
+        }
+      }
+      return false;
     }
 
     ServiceInfo builtService(String name) {
@@ -587,17 +580,18 @@ public final class ClusterState {
       return builtService(name);
     }
 
-    void forEachService(java.util.function.Consumer<ServiceInfo> each) {
+    /** Each service held now, by name. */
+    void forEachService(BiConsumer<String, ServiceInfo> each) {
       for (ServiceView v : builtServices.values()) {
         if (!changedServices.containsKey(v.name())) {
-          each.accept(v.info());
+          each.accept(v.name(), v.info());
         }
       }
-      for (Object c : changedServices.values()) {
+      changedServices.forEach((name, c) -> {
         if (c != REMOVED) {
-          each.accept((ServiceInfo) c);
+          each.accept(name, (ServiceInfo) c);
         }
-      }
+      });
     }
   }
 }
