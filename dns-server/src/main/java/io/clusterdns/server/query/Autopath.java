@@ -94,9 +94,10 @@ public final class Autopath {
     Name first = new Name(qname, qname.labels() - z.labels() - NS_SVC);
     Name base = qname.relativize(first);
     List<Name> out = new ArrayList<>(3 + nodeDomains.length);
-    for (Name suffix : SearchPath.cluster(List.of(), z.toString())) {
-      add(out, SearchPath.expand(base, suffix));
-    }
+    // svc.<zone>, then <zone> (SearchPath.cluster's order without a namespace): svc.<zone> is a suffix of the
+    // asked name, lowercased as the configured zone is
+    add(out, SearchPath.expand(base, new Name(first, 1).canonicalize()));
+    add(out, SearchPath.expand(base, z));
     for (Name d : nodeDomains) {
       add(out, SearchPath.expand(base, d));
     }
