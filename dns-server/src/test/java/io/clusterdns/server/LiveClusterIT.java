@@ -1,16 +1,17 @@
 package io.clusterdns.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.clusterdns.k8s.FaultyCrudDispatcher;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +38,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The built jar run as users run it, {@code java -jar clusterdns.jar --kubeconfig FILE}, against fabric8's
  * mock API server in CRUD mode: objects written through the API show up in real dig answers, and the last
  * good data keeps being served when the API server goes away. The mock allocates no ClusterIPs, so the
- * objects carry the ones a real cluster would have set (dependencies.md 3).
+ * objects carry the ones a real cluster would have set (dependencies.md 3). The first Service watch is expired
+ * at once (410 Gone, as after an etcd compaction): the jar must read that event and relist, or no later change
+ * to a Service would ever show up.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LiveClusterIT {
@@ -47,6 +51,7 @@ class LiveClusterIT {
   private static final Duration READY = Duration.ofSeconds(60);
 
   private static KubernetesMockServer api;
+  private static FaultyCrudDispatcher dispatcher;
   private static KubernetesClient client;
   private static ServerProcess server;
   private static Path dir;
@@ -54,8 +59,9 @@ class LiveClusterIT {
 
   @BeforeAll
   static void start() throws Exception {
-    api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
+    dispatcher = new FaultyCrudDispatcher();
+    dispatcher.goneWatches.put("services", new AtomicInteger(1));
+    api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     api.init(InetAddress.getLoopbackAddress(), 0);
     client = api.createClient();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata()
@@ -155,6 +161,28 @@ class LiveClusterIT {
   void servesTheClusterItWatches() throws Exception {
     assertEquals(200, ServerProcess.httpStatus("/ready", server.ports().ready()), "ready once synced");
     assertEquals(List.of("10.96.0.1"), Dig.lines(dig("+short", "kubernetes.default.svc.cluster.local")));
+  }
+
+  /**
+   * The expired Service watch was read as a 410 Status and the Services were listed again at once (one list at
+   * start, one after the expiry). The jar ships without fabric8's registry of every kind, so this needs the watch's own
+   * serialization to know {@code Status}; the changes the later tests make show the new watch works.
+   */
+  @Test
+  @Order(1)
+  void anExpiredWatchRelists() throws Exception {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    while (dispatcher.lists.getOrDefault("services", new AtomicInteger()).get() < 2) {
+      if (System.nanoTime() > deadline) {
+        fail("services listed " + dispatcher.lists.get("services") + " time(s) after " + dispatcher.gonesServed
+            + " expired watch(es); server output:\n" + server.output());
+      }
+      Thread.sleep(20);
+    }
+    assertEquals(1, dispatcher.gonesServed.get("services").get());
+    // Read as a 410, the expiry relists at once; an event the watch could not read would be a failure, retried
+    // after a back-off.
+    assertFalse(server.output().contains("watch of services failed"), server.output());
   }
 
   /** Before any change, the programming-latency histogram already has its three series (cli.md, issue 18). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Kind;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.Version;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.annotation.JsonDeserialize;
 
@@ -28,9 +30,16 @@ import tools.jackson.databind.annotation.JsonDeserialize;
 final class SlimResources {
   private SlimResources() {}
 
-  /** A serialization that decodes the four watched kinds into these classes; for the watch's client only. */
+  /**
+   * A serialization that decodes the four watched kinds into these classes; for the watch's client only. It does
+   * not search the class path for kinds: fabric8's registry of every kind loads ~740 model classes (5 MB of
+   * metaspace at 100k, RESULTS.md issue 17) that a DNS server never decodes; the server's jar leaves the
+   * registry out (dns-server/pom.xml). {@link Status} is the one model kind a watch still needs:
+   * a {@code 410 Gone} arrives as an ERROR event carrying one, and it is what makes the kind relist.
+   */
   static KubernetesSerialization serialization() {
-    KubernetesSerialization s = new KubernetesSerialization();
+    KubernetesSerialization s = new KubernetesSerialization(new ObjectMapper(), false);
+    s.registerKubernetesResource(Status.class);
     s.registerKubernetesResource(SlimNamespace.class);
     s.registerKubernetesResource(SlimService.class);
     s.registerKubernetesResource(SlimEndpointSlice.class);

@@ -33,10 +33,10 @@ import tools.jackson.databind.node.ObjectNode;
  * </ul>
  * It also counts list and watch requests per resource.
  */
-final class FaultyCrudDispatcher extends KubernetesCrudDispatcher {
-  final Map<String, AtomicInteger> goneWatches = new ConcurrentHashMap<>();
-  final Map<String, AtomicInteger> lists = new ConcurrentHashMap<>();
-  final Map<String, AtomicInteger> gonesServed = new ConcurrentHashMap<>();
+public final class FaultyCrudDispatcher extends KubernetesCrudDispatcher {
+  public final Map<String, AtomicInteger> goneWatches = new ConcurrentHashMap<>();
+  public final Map<String, AtomicInteger> lists = new ConcurrentHashMap<>();
+  public final Map<String, AtomicInteger> gonesServed = new ConcurrentHashMap<>();
   final Set<String> listed = ConcurrentHashMap.newKeySet();
   volatile boolean goneBeforeList;
   volatile String holdListsOf;
