@@ -104,7 +104,7 @@ public final class DnsListener implements AutoCloseable {
       for (int i = 0; i < udpSockets; i++) {
         Bootstrap b = new Bootstrap()
             .group(loops.group())
-            .channel(loops.datagramChannel())
+            .channelFactory(loops.datagramChannel(address.getAddress()))
             .option(ChannelOption.SO_RCVBUF, 4 << 20)
             .option(ChannelOption.SO_SNDBUF, 4 << 20)
             // Each reply is copied into a direct buffer for sendmmsg; the pooled allocator serves that from a

@@ -1,5 +1,6 @@
 package io.clusterdns.server.net;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,10 +13,13 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 
 /**
  * The server's event loops and the channel classes that go with them: native epoll on Linux (recvmmsg,
@@ -46,8 +50,15 @@ public final class EventLoops implements AutoCloseable {
     return group;
   }
 
-  public Class<? extends DatagramChannel> datagramChannel() {
-    return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+  /**
+   * A UDP channel for a socket bound to {@code address}, of that address's own family: an IPv4 address gets an
+   * IPv4 socket. (Netty's default is a dual-stack IPv6 socket, whose every datagram to or from an IPv4 peer goes
+   * through the kernel's IPv6 UDP code before its IPv4 code, about 1 % of the server's CPU under load; issue 16.)
+   */
+  public ChannelFactory<DatagramChannel> datagramChannel(InetAddress address) {
+    SocketProtocolFamily family = address instanceof Inet4Address ? SocketProtocolFamily.INET
+        : SocketProtocolFamily.INET6;
+    return epoll ? () -> new EpollDatagramChannel(family) : () -> new NioDatagramChannel(family);
   }
 
   public Class<? extends ServerChannel> serverChannel() {
