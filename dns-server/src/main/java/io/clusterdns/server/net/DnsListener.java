@@ -107,9 +107,10 @@ public final class DnsListener implements AutoCloseable {
             .channelFactory(loops.datagramChannel(address.getAddress()))
             .option(ChannelOption.SO_RCVBUF, 4 << 20)
             .option(ChannelOption.SO_SNDBUF, 4 << 20)
-            // Each reply is copied into a direct buffer for sendmmsg; the pooled allocator serves that from a
-            // per-thread cache, where Netty 4.2's default (adaptive) one spent CAS and lock work per reply
-            // (about 7 % of the server's user CPU under dnsperf, RESULTS.md, issue 16).
+            // Receive buffers, the handler's batch buffers and the direct copies of replies sent outside a read
+            // batch come from the pooled allocator's per-thread cache, where Netty 4.2's default (adaptive) one
+            // spent CAS and lock work per reply (about 7 % of the server's user CPU under dnsperf, RESULTS.md,
+            // issue 16).
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .handler(new UdpQueryHandler(pipeline));
         if (loops.epoll()) {
