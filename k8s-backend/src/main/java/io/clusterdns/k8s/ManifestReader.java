@@ -7,6 +7,7 @@ import io.clusterdns.index.PodInfo;
 import io.clusterdns.index.PortInfo;
 import io.clusterdns.index.ServiceInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -69,6 +70,8 @@ final class ManifestReader {
   private ManifestTokens p;
   private final boolean json;
   private final Result result = new Result();
+  /** Where in the object the reader is, for a type error's field name; joined only when one is noted. */
+  private final FieldPath at = new FieldPath();
 
   private ManifestReader(ManifestTokens p, boolean json) {
     this.p = p;
@@ -336,10 +339,9 @@ final class ManifestReader {
     } else {
       return new Skipped(kind + " (" + api + ")");
     }
-    String head = where + " (" + kind + " " + d.describe() + ")";
     TypeError te = d.typeError(section);
     if (te != null) {
-      return new Failure(document, head, 0, 0, te.field() + ": " + te.message(), null);
+      return new Failure(document, head(where, kind, d), 0, 0, te.field() + ": " + te.message(), null);
     }
     try {
       switch (section) {
@@ -388,8 +390,13 @@ final class ManifestReader {
           return SlimConverter.pod(d.namespace, d.name, d.podIPs, d.podIP, d.deletionTimestamp);
       }
     } catch (ConversionException e) {
-      return new Failure(document, head, 0, 0, e.getMessage(), e);
+      return new Failure(document, head(where, kind, d), 0, 0, e.getMessage(), e);
     }
+  }
+
+  /** " item 2 (Service ns/name)": made only for a failure, as are the field paths (~1 KB per object otherwise). */
+  private static String head(String where, String kind, Draft d) {
+    return where + " (" + kind + " " + d.describe() + ")";
   }
 
   // --------------------------------------------------------------------------------------------- objects
@@ -519,27 +526,28 @@ final class ManifestReader {
             break;
           }
           List<String> ips = new ArrayList<>(2);
-          int i = 0;
+          at.push("status.podIPs");
           for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-            String path = "status.podIPs[" + i++ + "]";
+            at.next();
             if (e == JsonToken.VALUE_NULL) {
               ips.add(null);
               continue;
             }
-            if (!expectObject(d, 'p', path)) {
+            if (!expectObject(d, 'p', null)) {
               continue;
             }
             String ip = null;
             for (String g = p.nextName(); g != null; g = p.nextName()) {
               p.nextToken();
               if (g.equals("ip")) {
-                ip = string(d, 'p', path + ".ip");
+                ip = string(d, 'p', "ip");
               } else {
                 p.skipChildren();
               }
             }
             ips.add(ip);
           }
+          at.pop();
           d.podIPs = ips;
         }
         default -> p.skipChildren();
@@ -558,40 +566,40 @@ final class ManifestReader {
       return;
     }
     List<RawEndpoint> out = new ArrayList<>();
-    int i = 0;
+    at.push("endpoints");
     for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-      String path = "endpoints[" + i++ + "]";
-      if (e == JsonToken.VALUE_NULL || !expectObject(d, 'e', path)) {
+      at.next();
+      if (e == JsonToken.VALUE_NULL || !expectObject(d, 'e', null)) {
         continue;
       }
       RawEndpoint re = new RawEndpoint();
       for (String f = p.nextName(); f != null; f = p.nextName()) {
         JsonToken v = p.nextToken();
         switch (f) {
-          case "addresses" -> re.addresses = stringList(d, 'e', path + ".addresses");
-          case "hostname" -> re.hostname = string(d, 'e', path + ".hostname");
+          case "addresses" -> re.addresses = stringList(d, 'e', "addresses");
+          case "hostname" -> re.hostname = string(d, 'e', "hostname");
           case "conditions" -> {
-            if (v == JsonToken.VALUE_NULL || !expectObject(d, 'e', path + ".conditions")) {
+            if (v == JsonToken.VALUE_NULL || !expectObject(d, 'e', "conditions")) {
               break;
             }
             for (String g = p.nextName(); g != null; g = p.nextName()) {
               p.nextToken();
               if (g.equals("ready")) {
-                re.ready = bool(d, 'e', path + ".conditions.ready");
+                re.ready = bool(d, 'e', "conditions.ready");
               } else {
                 p.skipChildren();
               }
             }
           }
           case "targetRef" -> {
-            if (v == JsonToken.VALUE_NULL || !expectObject(d, 'e', path + ".targetRef")) {
+            if (v == JsonToken.VALUE_NULL || !expectObject(d, 'e', "targetRef")) {
               break;
             }
             for (String g = p.nextName(); g != null; g = p.nextName()) {
               p.nextToken();
               switch (g) {
-                case "kind" -> re.targetKind = string(d, 'e', path + ".targetRef.kind");
-                case "name" -> re.targetName = string(d, 'e', path + ".targetRef.name");
+                case "kind" -> re.targetKind = string(d, 'e', "targetRef.kind");
+                case "name" -> re.targetName = string(d, 'e', "targetRef.name");
                 default -> p.skipChildren();
               }
             }
@@ -601,6 +609,7 @@ final class ManifestReader {
       }
       out.add(re);
     }
+    at.pop();
     d.endpoints = out;
   }
 
@@ -611,28 +620,29 @@ final class ManifestReader {
       return null;
     }
     if (t != JsonToken.START_ARRAY) {
-      d.typeError(section, field, expected("a list", t));
+      d.typeError(section, at.join(field), expected("a list", t));
       p.skipChildren();
       return null;
     }
     List<RawPort> out = new ArrayList<>(2);
-    int i = 0;
+    at.push(field);
     for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-      String path = field + "[" + i++ + "]";
+      at.next();
       RawPort rp = new RawPort();
-      if (e != JsonToken.VALUE_NULL && expectObject(d, section, path)) {
+      if (e != JsonToken.VALUE_NULL && expectObject(d, section, null)) {
         for (String f = p.nextName(); f != null; f = p.nextName()) {
           p.nextToken();
           switch (f) {
-            case "name" -> rp.name = string(d, section, path + ".name");
-            case "protocol" -> rp.protocol = string(d, section, path + ".protocol");
-            case "port" -> rp.port = integer(d, section, path + ".port");
+            case "name" -> rp.name = string(d, section, "name");
+            case "protocol" -> rp.protocol = string(d, section, "protocol");
+            case "port" -> rp.port = integer(d, section, "port");
             default -> p.skipChildren();
           }
         }
       }
       out.add(rp);
     }
+    at.pop();
     return out;
   }
 
@@ -645,7 +655,7 @@ final class ManifestReader {
       return true;
     }
     if (t != JsonToken.VALUE_NULL) {
-      d.typeError(section, field, expected("an object", t));
+      d.typeError(section, at.join(field), expected("an object", t));
       p.skipChildren();
     }
     return false;
@@ -685,7 +695,7 @@ final class ManifestReader {
     if (t.isScalarValue()) {
       return t == JsonToken.VALUE_NULL ? null : p.getText();
     }
-    d.typeError(section, field, expected("a string", t));
+    d.typeError(section, at.join(field), expected("a string", t));
     p.skipChildren();
     return null;
   }
@@ -696,15 +706,17 @@ final class ManifestReader {
       return null;
     }
     if (t != JsonToken.START_ARRAY) {
-      d.typeError(section, field, expected("a list", t));
+      d.typeError(section, at.join(field), expected("a list", t));
       p.skipChildren();
       return null;
     }
     List<String> out = new ArrayList<>(2);
-    int i = 0;
+    at.push(field);
     for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-      out.add(string(d, section, field + "[" + i++ + "]"));
+      at.next();
+      out.add(string(d, section, null));
     }
+    at.pop();
     return out;
   }
 
@@ -713,13 +725,15 @@ final class ManifestReader {
       return null;
     }
     Map<String, String> out = new LinkedHashMap<>();
+    at.push(field);
     for (String f = p.nextName(); f != null; f = p.nextName()) {
       p.nextToken();
-      String v = string(d, section, field + "." + f);
+      String v = string(d, section, f);
       if (v != null) {
         out.put(f, v);
       }
     }
+    at.pop();
     return out;
   }
 
@@ -733,7 +747,7 @@ final class ManifestReader {
         try {
           return p.getIntValue();
         } catch (ArithmeticException e) {
-          d.typeError(section, field, "'" + p.getText() + "' is out of range for a port");
+          d.typeError(section, at.join(field), "'" + p.getText() + "' is out of range for a port");
           return null;
         }
       case VALUE_NUMBER_FLOAT:
@@ -746,12 +760,12 @@ final class ManifestReader {
         try {
           return Integer.valueOf(s);
         } catch (NumberFormatException e) {
-          d.typeError(section, field, "'" + s + "' is not a number");
+          d.typeError(section, at.join(field), "'" + s + "' is not a number");
           return null;
         }
       }
       default:
-        d.typeError(section, field, expected("a number", t));
+        d.typeError(section, at.join(field), expected("a number", t));
         p.skipChildren();
         return null;
     }
@@ -777,11 +791,11 @@ final class ManifestReader {
         if (s.isEmpty()) {
           return null;
         }
-        d.typeError(section, field, "'" + p.getText() + "' is not a boolean");
+        d.typeError(section, at.join(field), "'" + p.getText() + "' is not a boolean");
         return null;
       }
       default:
-        d.typeError(section, field, expected("a boolean", t));
+        d.typeError(section, at.join(field), expected("a boolean", t));
         p.skipChildren();
         return null;
     }
@@ -867,6 +881,57 @@ final class ManifestReader {
         return "without a name";
       }
       return namespace == null ? name : namespace + "/" + name;
+    }
+  }
+
+  /**
+   * The field being read, such as {@code endpoints[3].addresses[1]}: a stack of the list and map fields the
+   * reader is inside, each with the index of its current element, joined into a name only for a type error.
+   */
+  private static final class FieldPath {
+    private String[] names = new String[4];
+    private int[] indexes = new int[4];
+    private int depth;
+
+    /** Enters a list or map field; a list's elements are then counted by {@link #next}. */
+    void push(String name) {
+      if (depth == names.length) {
+        names = Arrays.copyOf(names, depth * 2);
+        indexes = Arrays.copyOf(indexes, depth * 2);
+      }
+      names[depth] = name;
+      indexes[depth] = -1;
+      depth++;
+    }
+
+    /** Moves to the next element of the list entered last. */
+    void next() {
+      indexes[depth - 1]++;
+    }
+
+    void pop() {
+      depth--;
+    }
+
+    /** The name of {@code leaf} (a field, or a dotted path of fields) here; null: of where the reader is. */
+    String join(String leaf) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < depth; i++) {
+        if (i > 0) {
+          b.append('.');
+        }
+        b.append(names[i]);
+        if (indexes[i] >= 0) {
+          b.append('[').append(indexes[i]).append(']');
+        }
+      }
+      if (leaf != null) {
+        if (depth > 0) {
+          b.append('.');
+        }
+        b.append(leaf);
+      }
+      return b.toString();
     }
   }
 

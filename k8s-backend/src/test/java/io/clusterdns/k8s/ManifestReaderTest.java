@@ -66,8 +66,9 @@ class ManifestReaderTest {
     Outcome want = model(bytes);
     Outcome got = streaming(bytes, Integer.MAX_VALUE, 1);
     if (want.error() != null && got.error() != null && want.error().contains("Cannot deserialize")) {
-      // data binding's wording of a type error; the streaming reader names the same field in its own words
-      String field = want.error().substring(0, want.error().indexOf(": ", want.error().indexOf(") ") + 3));
+      // data binding's wording of a type error; the streaming reader names the same field in its own words:
+      // "<source>: document 2 (Service a/s): spec.ports[0].port: " is the same
+      String field = want.error().substring(0, want.error().indexOf(": ", want.error().indexOf("): ") + 3) + 2);
       assertTrue(got.error().startsWith(field), () -> got.error() + "\n  does not start with\n" + field);
       assertEquals(want.document(), got.document());
       return;
@@ -143,6 +144,20 @@ class ManifestReaderTest {
             + "metadata: {name: d, namespace: a}\nspec: {clusterIPs: [10.0.0.9, 'fd00::9'], clusterIP: 10.0.0.9}\n"
             + "---\napiVersion: v1\nkind: Service\nmetadata: {name: h, namespace: a}\nspec: {clusterIPs: [None]}\n"
             + "---\napiVersion: v1\nkind: Service\nmetadata: {name: r, namespace: a}\nspec: {ports: [{port: 70000}]}\n"),
+        // A field of the wrong type deep inside lists is named by its whole path, as data binding names it.
+        Arguments.of("wrong type: a slice's second address", NS + "---\napiVersion: discovery.k8s.io/v1\n"
+            + "kind: EndpointSlice\nmetadata: {name: s-1, namespace: a}\naddressType: IPv4\nendpoints:\n"
+            + "- addresses: [10.2.0.1]\n- addresses: [10.2.0.2, {ip: 10.2.0.3}]\n"),
+        Arguments.of("wrong type: an endpoint's target name", NS + "---\napiVersion: discovery.k8s.io/v1\n"
+            + "kind: EndpointSlice\nmetadata: {name: s-1, namespace: a}\naddressType: IPv4\nendpoints:\n"
+            + "- addresses: [10.2.0.1]\n  targetRef: {kind: Pod, name: [p]}\n"),
+        Arguments.of("wrong type: a label value", NS + "---\napiVersion: v1\nkind: Service\n"
+            + "metadata: {name: s, namespace: a, labels: {app: s, tier: {x: y}}}\nspec: {clusterIP: 10.0.0.1}\n"),
+        Arguments.of("wrong type: a pod's second IP", NS + "---\napiVersion: v1\nkind: Pod\n"
+            + "metadata: {name: p, namespace: a}\nstatus: {podIPs: [{ip: 10.3.0.1}, {ip: [10.3.0.2]}]}\n"),
+        Arguments.of("wrong type: a slice port's protocol", NS + "---\napiVersion: discovery.k8s.io/v1\n"
+            + "kind: EndpointSlice\nmetadata: {name: s-1, namespace: a}\naddressType: IPv4\n"
+            + "ports: [{name: a, port: 1}, {name: b, port: 2, protocol: {x: 1}}]\n"),
         Arguments.of("service without spec", NS + "---\napiVersion: v1\nkind: Service\nmetadata: {name: d, namespace: a}\n"),
         Arguments.of("later document wins", NS + "---\n" + SVC + "---\n" + SVC.replace("10.0.0.1", "10.0.0.2")),
         Arguments.of("JSON array with a non-object", "[{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
