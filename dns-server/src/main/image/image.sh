@@ -5,6 +5,7 @@
 #   IMAGE_DIR/clusterdns.jar   the server
 #   IMAGE_DIR/clusterdns       the launcher (the image's entrypoint); it runs runtime/bin/java
 #   IMAGE_DIR/clusterdns.jsa   class-data-sharing archive made by THAT runtime for the jar at THAT path
+#   IMAGE_DIR/clusterdns-jit.json  JIT directives the server installs at start (io.clusterdns.server.JitDirectives)
 #
 # JDK 17 accepts a dynamic archive only for the jar path it was made with (a copy elsewhere logs "shared class
 # paths mismatch" and runs without it), so the Dockerfile runs this with IMAGE_DIR=/opt/clusterdns, the path
@@ -35,6 +36,7 @@ rm -f "$image/runtime/lib/server/classes_nocoops.jsa"
 cp "$target/clusterdns.jar" "$image/clusterdns.jar"
 cp "$(dirname "$0")/../launcher/clusterdns" "$image/clusterdns"
 chmod 0755 "$image/clusterdns"
+cp "$(dirname "$0")/../launcher/clusterdns-jit.json" "$image/clusterdns-jit.json"
 echo "$modules" > "$image/runtime/clusterdns-modules"
 
 # The training run of package.sh, with the image's runtime. A port taken between the server's UDP and TCP bind

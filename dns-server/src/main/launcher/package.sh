@@ -1,5 +1,6 @@
 #!/bin/sh
-# Build step (dns-server package phase, after the shaded jar): puts the launcher next to the jar and makes the
+# Build step (dns-server package phase, after the shaded jar): puts the launcher and the JIT directives the
+# server installs at start (clusterdns-jit.json, io.clusterdns.server.JitDirectives) next to the jar and makes the
 # class-data-sharing archive clusterdns.jsa by running the built jar once on the demo cluster
 # (-XX:ArchiveClassesAtExit; the server answers one query to itself and exits, -Dclusterdns.cds.train).
 # Measured: the demo answers in 0.8 s instead of 1.2-2.0 s, 100k services in 3.5 s instead of 4.1 s
@@ -11,6 +12,7 @@ target=$1
 java=$2
 cp "$(dirname "$0")/clusterdns" "$target/clusterdns"
 chmod +x "$target/clusterdns"
+cp "$(dirname "$0")/clusterdns-jit.json" "$target/clusterdns-jit.json"
 rm -f "$target/clusterdns.jsa"
 if ! "$java" -XX:ArchiveClassesAtExit="$target/clusterdns.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
     -XX:+UseSerialGC -Dclusterdns.cds.train=true -jar "$target/clusterdns.jar" --demo \

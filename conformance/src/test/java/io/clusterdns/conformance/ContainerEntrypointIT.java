@@ -73,7 +73,7 @@ class ContainerEntrypointIT {
   void entrypointServesTheChartsDefaultsWithinTheMemoryLimitAndStopsCleanly(@TempDir Path dir) throws Exception {
     Path launcher = IMAGE.resolve("clusterdns");
     for (Path p : List.of(launcher, IMAGE.resolve("clusterdns.jar"), IMAGE.resolve("clusterdns.jsa"),
-        IMAGE.resolve("runtime/bin/java"))) {
+        IMAGE.resolve("clusterdns-jit.json"), IMAGE.resolve("runtime/bin/java"))) {
       assertTrue(Files.isRegularFile(p), p.toAbsolutePath() + " is missing: dns-server's package phase builds"
           + " the image contents (src/main/image/image.sh); run mvn -B verify from the project root");
     }
@@ -222,6 +222,7 @@ class ContainerEntrypointIT {
       assertEquals(0, process.children().count(), "one JVM, no relaunch");
       assertFalse(output.contains("[cds") || output.contains("shared archive"),
           "the image's class-data archive fits its runtime and jar:\n" + output);
+      assertFalse(output.contains("JIT directives"), "the image's runtime takes the JIT directives:\n" + output);
       assertTrue(output.contains("(epoll,"), "Netty's native transport is in use:\n" + output);
       String nettyLibrary = mappedNettyLibrary(process.pid());
       assertTrue(nettyLibrary.startsWith(tmp.toString() + "/"),

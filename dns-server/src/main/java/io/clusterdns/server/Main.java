@@ -143,6 +143,9 @@ public final class Main implements Callable<Integer> {
               + ", node search domains " + cfg.autopath().searchDomains());
       return 0;
     }
+    if (!o.demo) { // the demo's 7 services are not a bulk read
+      JitDirectives.installInBackground();
+    }
     ServerMetrics.registerProcess(registry, Version.VERSION);
     ReloadMetrics reloadMetrics = new ReloadMetrics(registry);
     Upstreams.Metrics upstreamMetrics = new Upstreams.Metrics(registry);
