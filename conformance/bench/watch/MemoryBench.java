@@ -1,9 +1,20 @@
 package io.clusterdns.bench.watch;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,7 +29,7 @@ final class MemoryBench {
   private static final Pattern USED = Pattern.compile("(generation|heap)\\s+total (\\d+)K, used (\\d+)K");
   private static final Pattern HISTO_TOTAL = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)\\s*$");
 
-  private record Result(String flags, double readyMs, String listTimes, String syncLine,
+  private record Result(String flags, double readyMs, double readyCpuSeconds, String listTimes, String syncLine,
       Map<String, Long> afterSync, long liveHeapKb, long heapUsedAfterGcKb, long heapCommittedKb,
       Map<String, Long> afterGc, double relistMs,
       boolean peakReset, long sampledRelistPeakKb, Map<String, Long> afterRelist, long liveHeapAfterRelistKb,
@@ -35,6 +46,7 @@ final class MemoryBench {
         bytes, summary(dispatcher));
     List<Result> results = new ArrayList<>();
     try (MockApi api = new MockApi(dispatcher, dir)) {
+      warmUp(api, dispatcher);
       for (String flags : profiles) {
         dispatcher.startOver();
         results.add(measure(jar, api.kubeconfig, dispatcher, cluster, flags));
@@ -45,13 +57,14 @@ final class MemoryBench {
     }
     double coredns = (services + pods) / 1000.0 + 54;
     System.out.printf("%nCoreDNS formula (Pods + Services) / 1000 + 54 = %.0f MB%n%n", coredns);
-    System.out.println("| JVM flags | ready after start s | VmRSS after sync MB | VmHWM after sync MB | live heap "
+    System.out.println("| JVM flags | ready after start s | CPU s used by then | VmRSS after sync MB | VmHWM after sync MB | live heap "
         + "(histogram) MB | heap used after GC.run / committed MB | VmRSS after GC MB | relist s | peak RSS "
         + "during relist MB | VmRSS after relist MB | live heap after relist MB |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
-      System.out.printf("| `%s` | %.1f | %d | %d | %.1f | %.1f / %.1f | %d | %.1f | %d%s | %d | %.1f |%n",
-          r.flags().isEmpty() ? "(none)" : r.flags(), r.readyMs() / 1000, mb(r.afterSync(), "VmRSS"),
+      System.out.printf("| `%s` | %.1f | %.1f | %d | %d | %.1f | %.1f / %.1f | %d | %.1f | %d%s | %d | %.1f |%n",
+          r.flags().isEmpty() ? "(none)" : r.flags(), r.readyMs() / 1000, r.readyCpuSeconds(),
+          mb(r.afterSync(), "VmRSS"),
           mb(r.afterSync(), "VmHWM"), r.liveHeapKb() / 1024.0, r.heapUsedAfterGcKb() / 1024.0,
           r.heapCommittedKb() / 1024.0, mb(r.afterGc(), "VmRSS"), r.relistMs() / 1000,
           r.peakReset() ? mb(r.afterRelist(), "VmHWM") : r.sampledRelistPeakKb() / 1024,
@@ -65,12 +78,71 @@ final class MemoryBench {
     }
   }
 
+  /**
+   * Lists every kind through the mock {@value #WARM_UPS} times, as clusterdns does (HTTP/2 over plain HTTP,
+   * the kinds in parallel), before any clusterdns starts. The mock runs in this JVM on the same two cores as
+   * clusterdns; cold, its own JIT compiling Netty's HTTP/2 and Vert.x took ~0.6 of a core throughout the first
+   * sync it served (RESULTS.md, issue 17), which a real API server, warm and on other machines, does not take
+   * from the DNS server.
+   */
+  private static void warmUp(MockApi api, PagedListDispatcher dispatcher) throws Exception {
+    long t0 = System.nanoTime();
+    String base = "http://127.0.0.1:" + api.server.getPort();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    ExecutorService threads = Executors.newFixedThreadPool(dispatcher.resources().size());
+    long bytes = 0;
+    try {
+      for (int round = 0; round < WARM_UPS; round++) {
+        List<Future<Long>> lists = new ArrayList<>();
+        for (String path : dispatcher.resources().keySet()) {
+          lists.add(threads.submit(() -> listAll(http, base + path)));
+        }
+        for (Future<Long> f : lists) {
+          bytes += f.get(120, TimeUnit.SECONDS);
+        }
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    System.out.printf("mock API server warmed up: every list served %d times (%,d bytes) in %.1f s%n", WARM_UPS,
+        bytes, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static final int WARM_UPS = 2;
+
+  /** Pages through one list as clusterdns does ({@code limit}, {@code continue}); returns the bytes read. */
+  private static long listAll(HttpClient http, String url) {
+    long bytes = 0;
+    String token = null;
+    try {
+      while (true) {
+        String u = url + "?limit=" + PagedListDispatcher.PAGE + (token == null ? "" : "&continue=" + token);
+        byte[] body = http.send(HttpRequest.newBuilder(URI.create(u)).build(),
+            HttpResponse.BodyHandlers.ofByteArray()).body();
+        bytes += body.length;
+        Matcher m = CONTINUE.matcher(new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8));
+        if (!m.find()) {
+          return bytes;
+        }
+        token = m.group(1);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final Pattern CONTINUE = Pattern.compile("\"continue\":\"([^\"]+)\"");
+
   private static Result measure(Path jar, Path kubeconfig, PagedListDispatcher dispatcher, SyntheticCluster c,
       String flags) throws Exception {
     List<String> jvm = flags.isBlank() ? List.of() : List.of(flags.trim().split("\\s+"));
     try (ClusterDnsProcess dns = ClusterDnsProcess.start(jar, kubeconfig, jvm, List.of("--pods", "verified"));
         DnsProbe probe = new DnsProbe(dns.dns())) {
       double readyMs = dns.awaitReady(240_000);
+      double readyCpu = dns.cpuSeconds();
       String listTimes = listTimes(dispatcher, dns.startedNanos(), readyMs);
       Map<String, Long> afterSync = dns.memoryKb();
       check(probe, c);
@@ -114,7 +186,7 @@ final class MemoryBench {
       System.out.printf("%n`%s`: pid %d; %d watches got 410; %s%n", flags.isEmpty() ? "(none)" : flags, dns.pid(),
           gone, summary(dispatcher));
       System.out.println("heap after GC.run:\n```\n" + heapInfo.strip() + "\n```");
-      return new Result(flags, readyMs, listTimes, String.valueOf(dns.line("synced in")), afterSync, live,
+      return new Result(flags, readyMs, readyCpu, listTimes, String.valueOf(dns.line("synced in")), afterSync, live,
           used[0], used[1], afterGc, relistMs, reset, sampledPeak, afterRelist, liveAfter, top(histo, 20));
     }
   }
