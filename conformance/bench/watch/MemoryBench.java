@@ -1,7 +1,9 @@
 package io.clusterdns.bench.watch;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,7 +82,7 @@ final class MemoryBench {
 
   /**
    * Lists every kind through the mock {@value #WARM_UPS} times, as clusterdns does (HTTP/2 over plain HTTP,
-   * the kinds in parallel), before any clusterdns starts. The mock runs in this JVM on the same two cores as
+   * the kinds in parallel), before any clusterdns starts, and waits until this JVM is quiet again. The mock runs in this JVM on the same two cores as
    * clusterdns; cold, its own JIT compiling Netty's HTTP/2 and Vert.x took ~0.6 of a core throughout the first
    * sync it served (RESULTS.md, issue 17), which a real API server, warm and on other machines, does not take
    * from the DNS server.
@@ -104,8 +106,20 @@ final class MemoryBench {
     } finally {
       threads.shutdownNow();
     }
-    System.out.printf("mock API server warmed up: every list served %d times (%,d bytes) in %.1f s%n", WARM_UPS,
-        bytes, (System.nanoTime() - t0) / 1e9);
+    // Then until this JVM is quiet (its collector and JIT done with the warm-up), at most 20 s.
+    System.gc();
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long quietDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long cpu = os.getProcessCpuTime();
+    double busy;
+    do {
+      Thread.sleep(250);
+      long now = os.getProcessCpuTime();
+      busy = (now - cpu) / 250e6; // cores used over the last 250 ms
+      cpu = now;
+    } while (busy > 0.05 && System.nanoTime() < quietDeadline);
+    System.out.printf("mock API server warmed up: every list served %d times (%,d bytes); quiet (%.0f %% of a core)"
+        + " after %.1f s%n", WARM_UPS, bytes, busy * 100, (System.nanoTime() - t0) / 1e9);
   }
 
   private static final int WARM_UPS = 2;
