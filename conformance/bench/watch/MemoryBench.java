@@ -1,21 +1,11 @@
 package io.clusterdns.bench.watch;
 
 import com.sun.management.OperatingSystemMXBean;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,7 +38,7 @@ final class MemoryBench {
         bytes, summary(dispatcher));
     List<Result> results = new ArrayList<>();
     try (MockApi api = new MockApi(dispatcher, dir)) {
-      warmUp(api, dispatcher);
+      warmUp(jar, api.kubeconfig, dispatcher, profiles.get(0));
       for (String flags : profiles) {
         dispatcher.startOver();
         results.add(measure(jar, api.kubeconfig, dispatcher, cluster, flags));
@@ -74,39 +64,27 @@ final class MemoryBench {
           r.liveHeapAfterRelistKb() / 1024.0);
     }
     for (Result r : results) {
-      System.out.printf("%n`%s`: %s%nlists (seconds after exec: first page - last page served, per kind): %s%n"
+      System.out.printf("%n`%s`: %s%nlists (seconds after exec: first page - last page served, watch opened, per kind): %s%n"
           + "largest classes after sync (jcmd GC.class_histogram):%n```%n%s```%n",
           r.flags().isEmpty() ? "(none)" : r.flags(), r.syncLine(), r.listTimes(), r.histogramTop());
     }
   }
 
   /**
-   * Lists every kind through the mock {@value #WARM_UPS} times, as clusterdns does (HTTP/2 over plain HTTP,
-   * the kinds in parallel), before any clusterdns starts, and waits until this JVM is quiet again. The mock runs in this JVM on the same two cores as
-   * clusterdns; cold, its own JIT compiling Netty's HTTP/2 and Vert.x took ~0.6 of a core throughout the first
-   * sync it served (RESULTS.md, issue 17), which a real API server, warm and on other machines, does not take
-   * from the DNS server.
+   * One clusterdns sync that is not measured, before the measured ones: the mock API server runs in this JVM on
+   * the same two cores as clusterdns, and cold, its own JIT compiling what serving a sync takes (Netty's HTTP/2,
+   * Vert.x, the watches' WebSockets) and this bench's polling took ~0.6 of a core throughout the first sync it
+   * served, and still 2.2 s of CPU after the lists alone had been served to a warm-up client (RESULTS.md, issue
+   * 17). A real API server is warm and on other machines. Then waits until this JVM is quiet again (at most 20 s).
    */
-  private static void warmUp(MockApi api, PagedListDispatcher dispatcher) throws Exception {
+  private static void warmUp(Path jar, Path kubeconfig, PagedListDispatcher dispatcher, String flags)
+      throws Exception {
     long t0 = System.nanoTime();
-    String base = "http://127.0.0.1:" + api.server.getPort();
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
-    ExecutorService threads = Executors.newFixedThreadPool(dispatcher.resources().size());
-    long bytes = 0;
-    try {
-      for (int round = 0; round < WARM_UPS; round++) {
-        List<Future<Long>> lists = new ArrayList<>();
-        for (String path : dispatcher.resources().keySet()) {
-          lists.add(threads.submit(() -> listAll(http, base + path)));
-        }
-        for (Future<Long> f : lists) {
-          bytes += f.get(120, TimeUnit.SECONDS);
-        }
-      }
-    } finally {
-      threads.shutdownNow();
+    dispatcher.startOver();
+    List<String> jvm = flags.isBlank() ? List.of() : List.of(flags.trim().split("\\s+"));
+    try (ClusterDnsProcess dns = ClusterDnsProcess.start(jar, kubeconfig, jvm, List.of("--pods", "verified"))) {
+      dns.awaitReady(240_000);
     }
-    // Then until this JVM is quiet (its collector and JIT done with the warm-up), at most 20 s.
     System.gc();
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long quietDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -118,37 +96,9 @@ final class MemoryBench {
       busy = (now - cpu) / 250e6; // cores used over the last 250 ms
       cpu = now;
     } while (busy > 0.05 && System.nanoTime() < quietDeadline);
-    System.out.printf("mock API server warmed up: every list served %d times (%,d bytes); quiet (%.0f %% of a core)"
-        + " after %.1f s%n", WARM_UPS, bytes, busy * 100, (System.nanoTime() - t0) / 1e9);
+    System.out.printf("warm-up: one unmeasured sync, then quiet (%.0f %% of a core) after %.1f s%n", busy * 100,
+        (System.nanoTime() - t0) / 1e9);
   }
-
-  private static final int WARM_UPS = 2;
-
-  /** Pages through one list as clusterdns does ({@code limit}, {@code continue}); returns the bytes read. */
-  private static long listAll(HttpClient http, String url) {
-    long bytes = 0;
-    String token = null;
-    try {
-      while (true) {
-        String u = url + "?limit=" + PagedListDispatcher.PAGE + (token == null ? "" : "&continue=" + token);
-        byte[] body = http.send(HttpRequest.newBuilder(URI.create(u)).build(),
-            HttpResponse.BodyHandlers.ofByteArray()).body();
-        bytes += body.length;
-        Matcher m = CONTINUE.matcher(new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8));
-        if (!m.find()) {
-          return bytes;
-        }
-        token = m.group(1);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static final Pattern CONTINUE = Pattern.compile("\"continue\":\"([^\"]+)\"");
 
   private static Result measure(Path jar, Path kubeconfig, PagedListDispatcher dispatcher, SyntheticCluster c,
       String flags) throws Exception {
@@ -206,24 +156,32 @@ final class MemoryBench {
   }
 
   /**
-   * When the mock served each kind's list, against the process start, and what came after the last page: the
-   * list time (clusterdns paging through the API server, the mock's serving included) apart from the time
-   * to apply the lists and be ready (issue 17 asks for them apart).
+   * When the mock served each kind's list, against the process start, when that kind's watch opened, and what
+   * came after the last page: the list time (clusterdns paging through the API server, the mock's serving
+   * included) apart from the watch's start and the time to apply the lists and be ready (issue 17 asks for list
+   * and watch time apart).
    */
   private static String listTimes(PagedListDispatcher d, long startNanos, double readyMs) {
     StringBuilder b = new StringBuilder();
     long lastOfAll = 0;
+    long lastWatch = 0;
     for (PagedListDispatcher.Resource r : d.resources().values()) {
       if (r.lastPageNanos == 0) {
         continue;
       }
-      b.append(r.name).append(String.format(" %.2f-%.2f; ", (r.firstPageNanos - startNanos) / 1e9,
+      b.append(r.name).append(String.format(" %.2f-%.2f", (r.firstPageNanos - startNanos) / 1e9,
           (r.lastPageNanos - startNanos) / 1e9));
+      if (r.watchOpenNanos != 0) {
+        b.append(String.format(" watch %.2f", (r.watchOpenNanos - startNanos) / 1e9));
+        lastWatch = Math.max(lastWatch, r.watchOpenNanos);
+      }
+      b.append("; ");
       lastOfAll = Math.max(lastOfAll, r.lastPageNanos);
     }
     double listsDone = (lastOfAll - startNanos) / 1e9;
-    return b.append(String.format("all lists served by %.2f s, ready at %.2f s (%.2f s after the last page)",
-        listsDone, readyMs / 1000, readyMs / 1000 - listsDone)).toString();
+    return b.append(String.format("all lists served by %.2f s, all watches open by %.2f s, ready at %.2f s"
+        + " (%.2f s after the last page)", listsDone, lastWatch == 0 ? Double.NaN : (lastWatch - startNanos) / 1e9,
+        readyMs / 1000, readyMs / 1000 - listsDone)).toString();
   }
 
   /** Names from the start, middle and end of every list answer as they should: the sync was complete. */

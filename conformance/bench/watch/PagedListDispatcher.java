@@ -44,6 +44,8 @@ final class PagedListDispatcher extends KubernetesCrudDispatcher {
     /** When the first page and the last page of the latest list were served (System.nanoTime), 0 before. */
     volatile long firstPageNanos;
     volatile long lastPageNanos;
+    /** When the first watch after the latest list's last page was opened (System.nanoTime), 0 before. */
+    volatile long watchOpenNanos;
     final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
     long bytes;
 
@@ -128,6 +130,9 @@ final class PagedListDispatcher extends KubernetesCrudDispatcher {
         @Override
         public void onOpen(WebSocket ws, Response response) {
           r.watches.add(ws);
+          if (r.watchOpenNanos == 0 && r.lastPageNanos != 0) {
+            r.watchOpenNanos = System.nanoTime();
+          }
         }
 
         @Override
@@ -185,6 +190,7 @@ final class PagedListDispatcher extends KubernetesCrudDispatcher {
       r.watchesOpened.set(0);
       r.firstPageNanos = 0;
       r.lastPageNanos = 0;
+      r.watchOpenNanos = 0;
     }
   }
 
