@@ -17,7 +17,7 @@ import sys
 
 LABELS = {
     "clusterdns": "clusterdns `java -jar`",
-    "clusterdns-serialgc": "clusterdns `-XX:+UseSerialGC -Xmx256m -Xmn16m`",
+    "clusterdns-serialgc": "clusterdns `-XX:+UseSerialGC -Xmx256m -Xmn16m` + launcher JIT counts",
 }
 
 KNOT_LABELS = {

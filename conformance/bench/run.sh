@@ -45,6 +45,9 @@ KEEP=""
 SESSIONS=""
 READY_TIMEOUT=180   # seconds a server may take to answer its first query correctly
 SERIAL_FLAGS="-XX:+UseSerialGC -Xmx256m -Xmn16m"   # performance.md 2.5/2.6: best RSS at no speed cost
+# and the launcher's JIT counts (dns-server/src/main/launcher/clusterdns)
+SERIAL_FLAGS="$SERIAL_FLAGS -XX:Tier4InvocationThreshold=15000 -XX:Tier4MinInvocationThreshold=1800"
+SERIAL_FLAGS="$SERIAL_FLAGS -XX:Tier4CompileThreshold=45000 -XX:Tier4BackEdgeThreshold=120000"
 
 while [ $# -gt 0 ]; do
   case "$1" in
