@@ -12,11 +12,11 @@ import javax.management.ObjectName;
  * Installs the JIT compiler directives the build ships beside the jar ({@value #FILE}, from
  * src/main/launcher): they keep HotSpot's optimising compiler (C2) off the code that reads the cluster in bulk
  * once per start (Jackson's parsers, the k8s-backend's readers and watch, the JDK's HTTP client and its
- * class-spinning ASM), which then runs as C1 code instead. Why: C2 spent more CPU compiling that code (and
- * compiling it again after each deoptimisation) than its faster code saved, on two cores shared with the
- * list readers; at 100,000 Services + EndpointSlices + Pods the watch synced with 11 instead of 17 s of CPU
- * and the snapshot loaded with 3.6 instead of 5.5 s (conformance/bench/RESULTS.md, issue 17). Query
- * answering never runs that code, so its C2 code is unchanged.
+ * class-spinning ASM), which then runs as C1 code instead. Why: C2 spent more CPU compiling that code, and
+ * compiling it again after each deoptimisation, than its faster code saved in a run that happens once, on two
+ * cores shared with the list readers. At 100,000 Services + EndpointSlices + Pods the watch synced with about a
+ * third less CPU and the snapshot loaded in 2.3 instead of 3.1 s (conformance/bench/RESULTS.md, issue 17).
+ * Query answering never runs that code, so its C2 code is unchanged.
  *
  * <p>Through the JVM's {@code Compiler.directives_add} diagnostic command rather than the launcher's
  * {@code -XX:CompilerDirectivesFile}: the JVM prints a line of its own for that flag, outside the log format

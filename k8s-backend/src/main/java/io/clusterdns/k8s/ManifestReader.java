@@ -394,7 +394,10 @@ final class ManifestReader {
     }
   }
 
-  /** " item 2 (Service ns/name)": made only for a failure, as are the field paths (~1 KB per object otherwise). */
+  /**
+   * " item 2 (Service ns/name)": made only for a failure, as are the field paths; made for every object they
+   * were ~500 bytes of garbage each in a 100,000-object sync.
+   */
   private static String head(String where, String kind, Draft d) {
     return where + " (" + kind + " " + d.describe() + ")";
   }
