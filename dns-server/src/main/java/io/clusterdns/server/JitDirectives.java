@@ -35,11 +35,10 @@ final class JitDirectives {
    * 0.1-0.2 s of CPU, which then overlaps the rest of start-up; the bulk readers reach the compile
    * thresholds later than that.
    */
-  static Thread installInBackground() {
+  static void installInBackground() {
     Thread t = new Thread(JitDirectives::install, "clusterdns-jit-directives");
     t.setDaemon(true);
     t.start();
-    return t;
   }
 
   /** Installs {@value #FILE} from the jar's directory, if it is there; returns the JVM's answer, or why not. */

@@ -39,7 +39,7 @@ final class Interner {
    *
    * <p>In front of it, a small lossy cache of recent results: a name is mostly one seen moments ago (the
    * namespace of the previous object, the service of the slice just read), and {@link String#intern} is a
-   * call into the VM and a walk of a table as large as the cluster's names: 4.7 % of the process's CPU during
+   * call into the VM and a lookup in its table of every name of the cluster: 4.7 % of the process's CPU during
    * a 100,000-object sync (RESULTS.md, issue 17). The cache holds at most {@value #RECENT} names strongly.
    * Racy by design: any slot's string is a canonical one, so a reader sees either a hit or a miss.
    */
