@@ -14,8 +14,8 @@ import javax.management.ObjectName;
  * once per start (Jackson's parsers, the k8s-backend's readers and watch, the JDK's HTTP client and its
  * class-spinning ASM), which then runs as C1 code instead. Why: C2 spent more CPU compiling that code, and
  * compiling it again after each deoptimisation, than its faster code saved in a run that happens once, on two
- * cores shared with the list readers. At 100,000 Services + EndpointSlices + Pods the watch synced with about a
- * third less CPU and the snapshot loaded in 2.3 instead of 3.1 s (conformance/bench/RESULTS.md, issue 17).
+ * cores shared with the list readers. At 100,000 Services + EndpointSlices + Pods the watch synced with a quarter
+ * to a third less CPU and the snapshot loaded in 2.3 instead of 3.1 s (conformance/bench/RESULTS.md, issue 17).
  * Query answering never runs that code, so its C2 code is unchanged.
  *
  * <p>Through the JVM's {@code Compiler.directives_add} diagnostic command rather than the launcher's
