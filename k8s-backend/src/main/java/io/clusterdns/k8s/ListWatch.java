@@ -17,16 +17,13 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.json.JsonFactory;
 
 /**
  * Lists and then watches one kind on the API server, as client-go's reflector does, and hands what it learns
@@ -39,9 +36,9 @@ import tools.jackson.core.json.JsonFactory;
  * <ul>
  *   <li><b>List:</b> paged GETs ({@value #PAGE} items, {@code continue}) through the API client's own HTTP
  *       client, so credentials, TLS and retries are the kubeconfig's; each response is read from its stream
- *       ({@link BodyStream}: a response that stalls fails after the request timeout) by
- *       {@link ManifestReader#readListPage} on this kind's own thread straight into slim records (no model
- *       object, no data binding). The kinds list in parallel.
+ *       ({@link BodyStream}: a response that stalls fails after the request timeout) as
+ *       {@link JsonListTokens} by {@link ManifestReader#readListPage} on this kind's own thread straight into
+ *       slim records (no model object, no data binding). The kinds list in parallel.
  *   <li><b>No store:</b> the indexer's state is the only copy. The sink hears where a list starts and ends,
  *       so objects deleted while nothing watched are removed at its end; objects listed again unchanged change
  *       nothing there (the state compares slim records).
@@ -65,8 +62,6 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
 
   static final long MIN_BACKOFF_MS = 800;
   static final long MAX_BACKOFF_MS = 30_000;
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   /** What a list-watch delivers. */
   interface Sink<T> {
@@ -228,9 +223,11 @@ final class ListWatch<T extends HasMetadata> implements AutoCloseable {
           throw new KubernetesClientException("listing " + name + ": HTTP " + response.code() + " "
               + firstLine(body), response.code(), null);
         }
-        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
-          page = ManifestReader.readListPage(p, kind, apiVersion);
-        } catch (JacksonException | IllegalArgumentException e) {
+        try {
+          page = ManifestReader.readListPage(new JsonListTokens(body), kind, apiVersion);
+        } catch (UncheckedIOException e) {
+          throw e.getCause(); // the body's own failure (a stall, a reset)
+        } catch (IllegalArgumentException e) {
           throw new IOException("listing " + name + ": unreadable response: " + e.getMessage(), e);
         }
       }

@@ -105,10 +105,11 @@ final class ManifestReader {
    * Reads one list response whose items are of {@code kind} in {@code apiVersion} (the API server leaves
    * both out of each item); unknown fields, and items of any other kind, are skipped.
    *
-   * @throws JacksonException when the body is not JSON
+   * @param tokens the response body's ({@link JsonListTokens}; or Jackson's parser, {@link ManifestTokens#of})
+   * @throws IllegalArgumentException or {@link JacksonException} when the body is not JSON
    */
-  static ListPage readListPage(JsonParser jp, String kind, String apiVersion) {
-    ManifestReader r = new ManifestReader(ManifestTokens.of(jp), true);
+  static ListPage readListPage(ManifestTokens tokens, String kind, String apiVersion) {
+    ManifestReader r = new ManifestReader(tokens, true);
     ListPage page = new ListPage();
     ManifestTokens p = r.p;
     if (p.nextToken() != JsonToken.START_OBJECT) {

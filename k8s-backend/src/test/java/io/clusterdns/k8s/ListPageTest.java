@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,10 +44,23 @@ class ListPageTest {
   private static final String NAMESPACE = "{\"metadata\":{\"name\":\"a\",\"labels\":{\"team\":\"x\"}},\"spec\":{"
       + "\"finalizers\":[\"kubernetes\"]}}";
 
+  /**
+   * The page as the watch reads it ({@link JsonListTokens}, here with a 7-byte buffer so every token crosses
+   * refills), checked to be the page Jackson's parser gives.
+   */
   private static ManifestReader.ListPage read(String json, String kind, String apiVersion) {
+    ManifestReader.ListPage jackson;
     try (JsonParser p = new JsonFactory().createParser(ObjectReadContext.empty(), json)) {
-      return ManifestReader.readListPage(p, kind, apiVersion);
+      jackson = ManifestReader.readListPage(ManifestTokens.of(p), kind, apiVersion);
     }
+    ManifestReader.ListPage page = ManifestReader.readListPage(
+        new JsonListTokens(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), 7), kind, apiVersion);
+    assertEquals(jackson.items, page.items);
+    assertEquals(jackson.rejected, page.rejected);
+    assertEquals(jackson.resourceVersion, page.resourceVersion);
+    assertEquals(jackson.continueToken, page.continueToken);
+    assertEquals(jackson.servicesWithSelector.size(), page.servicesWithSelector.size());
+    return page;
   }
 
   private static String list(String kind, String apiVersion, String metadata, boolean metadataLast, String... items) {
