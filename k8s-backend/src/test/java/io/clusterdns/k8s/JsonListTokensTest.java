@@ -132,37 +132,30 @@ class JsonListTokensTest {
       case 2 -> b.append(r.nextBoolean() ? "true" : "false");
       case 3 -> b.append("null");
       case 4, 5 -> string(r, b);
-      case 6 -> {
-        b.append('{');
-        int n = r.nextInt(5);
-        for (int i = 0; i < n; i++) {
-          if (i > 0) {
-            space(r, b);
-            b.append(',');
-          }
-          space(r, b);
-          string(r, b);
-          space(r, b);
-          b.append(':');
-          value(r, b, depth + 1);
-        }
-        space(r, b);
-        b.append('}');
-      }
-      default -> {
-        b.append('[');
-        int n = r.nextInt(5);
-        for (int i = 0; i < n; i++) {
-          if (i > 0) {
-            space(r, b);
-            b.append(',');
-          }
-          value(r, b, depth + 1);
-        }
-        space(r, b);
-        b.append(']');
-      }
+      case 6 -> container(r, b, depth, true);
+      default -> container(r, b, depth, false);
     }
+  }
+
+  /** An object (names and values) or an array of up to 4 members. */
+  private static void container(Random r, StringBuilder b, int depth, boolean object) {
+    b.append(object ? '{' : '[');
+    int n = r.nextInt(5);
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        space(r, b);
+        b.append(',');
+      }
+      if (object) {
+        space(r, b);
+        string(r, b);
+        space(r, b);
+        b.append(':');
+      }
+      value(r, b, depth + 1);
+    }
+    space(r, b);
+    b.append(object ? '}' : ']');
   }
 
   private static final String[] PIECES = {"a", "metadata", "name", "kubernetes.io/service-name", "10.0.0.1", " ",
