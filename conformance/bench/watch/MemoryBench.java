@@ -49,9 +49,9 @@ final class MemoryBench {
     }
     double coredns = (services + pods) / 1000.0 + 54;
     System.out.printf("%nCoreDNS formula (Pods + Services) / 1000 + 54 = %.0f MB%n%n", coredns);
-    System.out.println("| JVM flags | ready after start s | CPU s used by then | VmRSS after sync MB | VmHWM after sync MB | live heap "
-        + "(histogram) MB | heap used after GC.run / committed MB | VmRSS after GC MB | relist s | peak RSS "
-        + "during relist MB | VmRSS after relist MB | live heap after relist MB |");
+    System.out.println("| JVM flags | ready after start s | CPU s used by then | VmRSS after sync MB | VmHWM after "
+        + "sync MB | live heap (histogram) MB | heap used after GC.run / committed MB | VmRSS after GC MB | relist s "
+        + "| peak RSS during relist MB | VmRSS after relist MB | live heap after relist MB |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Result r : results) {
       System.out.printf("| `%s` | %.1f | %.1f | %d | %d | %.1f | %.1f / %.1f | %d | %.1f | %d%s | %d | %.1f |%n",
@@ -64,8 +64,8 @@ final class MemoryBench {
           r.liveHeapAfterRelistKb() / 1024.0);
     }
     for (Result r : results) {
-      System.out.printf("%n`%s`: %s%nlists (seconds after exec: first page - last page served, watch opened, per kind): %s%n"
-          + "largest classes after sync (jcmd GC.class_histogram):%n```%n%s```%n",
+      System.out.printf("%n`%s`: %s%nlists (seconds after exec: first page - last page served, watch opened, "
+          + "per kind): %s%nlargest classes after sync (jcmd GC.class_histogram):%n```%n%s```%n",
           r.flags().isEmpty() ? "(none)" : r.flags(), r.syncLine(), r.listTimes(), r.histogramTop());
     }
   }
@@ -150,8 +150,8 @@ final class MemoryBench {
       System.out.printf("%n`%s`: pid %d; %d watches got 410; %s%n", flags.isEmpty() ? "(none)" : flags, dns.pid(),
           gone, summary(dispatcher));
       System.out.println("heap after GC.run:\n```\n" + heapInfo.strip() + "\n```");
-      return new Result(flags, readyMs, readyCpu, listTimes, String.valueOf(dns.line("synced in")), afterSync, live,
-          used[0], used[1], afterGc, relistMs, reset, sampledPeak, afterRelist, liveAfter, top(histo, 20));
+      return new Result(flags, readyMs, readyCpu, listTimes, String.valueOf(dns.line("synced in")), afterSync,
+          live, used[0], used[1], afterGc, relistMs, reset, sampledPeak, afterRelist, liveAfter, top(histo, 20));
     }
   }
 
