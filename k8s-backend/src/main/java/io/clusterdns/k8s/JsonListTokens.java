@@ -400,6 +400,7 @@ final class JsonListTokens implements ManifestTokens {
     return new String(buf, from, to - from, StandardCharsets.ISO_8859_1); // ASCII: the compact string, one copy
   }
 
+  /** The string in {@code buf[from, to)} with its escapes, which {@link #stringEnd} has checked, decoded. */
   private String unescape(int from, int to) {
     StringBuilder s = new StringBuilder(to - from);
     int run = from;
@@ -412,28 +413,16 @@ final class JsonListTokens implements ManifestTokens {
       s.append(decode(run, k));
       char e = (char) buf[k + 1];
       switch (e) {
-        case '"', '\\', '/' -> s.append(e);
         case 'b' -> s.append('\b');
         case 'f' -> s.append('\f');
         case 'n' -> s.append('\n');
         case 'r' -> s.append('\r');
         case 't' -> s.append('\t');
         case 'u' -> {
-          if (k + 6 > to) {
-            throw error("a \\u escape needs four hex digits");
-          }
-          int v = 0;
-          for (int h = k + 2; h < k + 6; h++) {
-            int d = Character.digit(buf[h], 16);
-            if (d < 0) {
-              throw error("a \\u escape needs four hex digits");
-            }
-            v = v * 16 + d;
-          }
-          s.append((char) v);
+          s.append((char) Integer.parseInt(new String(buf, k + 2, 4, StandardCharsets.ISO_8859_1), 16));
           k += 4;
         }
-        default -> throw error("unrecognized escape '\\" + e + "' in a string");
+        default -> s.append(e); // '"', '\\' or '/'
       }
       k += 2;
       run = k;
