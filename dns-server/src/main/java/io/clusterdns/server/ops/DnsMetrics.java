@@ -159,7 +159,7 @@ public final class DnsMetrics implements QueryObserver, MultiCollector {
       QueryPipeline.Source source, int requestBytes, int replyBytes, long nanos) {
     long[] s = shard.get();
     int p = tcp ? 1 : 0;
-    inc(s, REQUESTS + typeIndex(qtype) * 4 + p * 2 + (ipv6 ? 1 : 0));
+    inc(s, REQUESTS + typeIndex(qtype) * 4 + protoFamily(tcp, ipv6));
     if (dnssecOk) {
       inc(s, DO_REQUESTS);
     }
@@ -181,14 +181,14 @@ public final class DnsMetrics implements QueryObserver, MultiCollector {
   @Override
   public void rejected(int requestBytes, byte[] reply, boolean tcp, boolean ipv6) {
     long[] s = shard.get();
-    inc(s, DROPPED_REQUESTS + (tcp ? 2 : 0) + (ipv6 ? 1 : 0));
+    inc(s, DROPPED_REQUESTS + protoFamily(tcp, ipv6));
     int rcode = reply.length >= 4 ? reply[3] & 0xf : Rcode.FORMERR;
     inc(s, DROPPED_RESPONSES + rcode);
   }
 
   @Override
   public void dropped(Decoded.DropReason reason, boolean tcp, boolean ipv6) {
-    inc(shard.get(), DROPPED_REQUESTS + (tcp ? 2 : 0) + (ipv6 ? 1 : 0));
+    inc(shard.get(), DROPPED_REQUESTS + protoFamily(tcp, ipv6));
   }
 
   @Override
@@ -269,6 +269,11 @@ public final class DnsMetrics implements QueryObserver, MultiCollector {
     double[] upper = Arrays.copyOf(bounds, bounds.length + 1);
     upper[bounds.length] = Double.POSITIVE_INFINITY;
     return upper;
+  }
+
+  /** The offset of a (proto, family) pair in the groups laid out as [proto][family] (and per type, [type][...]). */
+  private static int protoFamily(boolean tcp, boolean ipv6) {
+    return (tcp ? 2 : 0) + (ipv6 ? 1 : 0);
   }
 
   /** One more at {@code index} of the calling thread's own shard (its only writer). */
